@@ -1,0 +1,16 @@
+import sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def cli(name):
+    "Path of an installed console script of this environment"
+    return str(Path(sys.executable).with_name(name))
+
+@pytest.fixture
+def sample():
+    from lsun_gan.data import sample_path
+    p = sample_path(ROOT)
+    if p is None: pytest.skip("no LSUN sample: set LSUN_GAN_SAMPLE or put it in ../shared/data/lsun_bedroom_sample")
+    return p
