@@ -1,0 +1,62 @@
+"Training from the command line: kill -9 mid-run, resume, and the same losses as a run never interrupted."
+import csv, os, signal, subprocess, time
+import pytest, torch
+from conftest import cli
+from lsun_gan.data import prepare
+from lsun_gan.train import load_checkpoint
+
+ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}
+
+def losses(run): return list(csv.reader(open(run/'losses.csv')))
+
+@pytest.fixture(scope='module')
+def cache(tmp_path_factory, request):
+    from lsun_gan.data import sample_path
+    from conftest import ROOT
+    src = sample_path(ROOT)
+    if src is None: pytest.skip("no LSUN sample: set LSUN_GAN_SAMPLE or put it in ../shared/data/lsun_bedroom_sample")
+    return prepare(src, tmp_path_factory.mktemp('c')/'c32', size=32, limit=512, verbose=False).path
+
+def train_cmd(cache, out, *extra):
+    return [cli('lsun_gan_train'), 'dcgan', str(cache), '--out', str(out), '--size', '32', '--bs', '16', '--epochs', '5',
+            '--workers', '0', *extra]
+
+def test_kill_and_resume_reproduces_losses(cache, tmp_path):
+    whole = subprocess.run(train_cmd(cache, tmp_path/'whole'), env=ENV, capture_output=True, text=True)
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    p = subprocess.Popen(train_cmd(cache, tmp_path/'killed'), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t0 = time.time()
+    while time.time() - t0 < 120 and not (tmp_path/'killed'/'ckpt.pth').exists(): time.sleep(0.01)
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert p.returncode == -signal.SIGKILL
+    done = load_checkpoint(tmp_path/'killed'/'ckpt.pth')['epoch']
+    assert 1 <= done < 5
+    resumed = subprocess.run(train_cmd(cache, tmp_path/'killed', '--resume'), env=ENV, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert losses(tmp_path/'killed') == losses(tmp_path/'whole')
+    assert load_checkpoint(tmp_path/'killed'/'ckpt.pth')['epoch'] == 5
+    for a, b in zip(load_checkpoint(tmp_path/'whole'/'ckpt.pth')['generator'].values(),
+                    load_checkpoint(tmp_path/'killed'/'ckpt.pth')['generator'].values()): assert torch.equal(a, b)
+
+@pytest.mark.parametrize('args,msg', [
+    (['stylegan', '{cache}'], 'unknown arch'),
+    (['dcgan', '/no/such/data'], 'does not exist'),
+    (['dcgan', '{cache}', '--size', '256'], 'not supported'),
+    (['dcgan', '{cache}', '--size', '64'], 'prepared at 32 px'),
+    (['dcgan', '{cache}', '--resume'], 'No checkpoint'),
+])
+def test_bad_arguments_one_line(cache, tmp_path, args, msg):
+    r = subprocess.run([cli('lsun_gan_train'), *[a.format(cache=cache) for a in args], '--out', str(tmp_path/'r')],
+                       env=ENV, capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr[-1500:]
+    assert msg in r.stderr and 'Traceback' not in r.stderr and r.stderr.strip().count('\n') == 0
+
+def test_resume_with_another_arch_says_what_to_do(cache, tmp_path):
+    ok = subprocess.run([*train_cmd(cache, tmp_path/'r')[:-6], '--epochs', '1', '--workers', '0'], env=ENV, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr[-1500:]
+    r = subprocess.run([cli('lsun_gan_train'), 'wgan', str(cache), '--out', str(tmp_path/'r'), '--size', '32', '--resume'],
+                       env=ENV, capture_output=True, text=True)
+    assert r.returncode == 2 and 'holds a dcgan run' in r.stderr
+    s = subprocess.run([cli('lsun_gan_sample'), str(tmp_path/'r'/'ckpt.pth'), '--n', '16', '--out', str(tmp_path/'g.png')],
+                       env=ENV, capture_output=True, text=True)
+    assert s.returncode == 0 and (tmp_path/'g.png').exists()
