@@ -1,0 +1,65 @@
+"""Data pipeline benchmark on the real LSUN sample (one run; run on purpose, not in the test suite).
+
+prepare() vs plain PIL (open, convert, resize short side, centre crop) with the same number of processes, and
+batches/s from the prepared cache vs fastai's Resize(64, method='crop') DataBlock over the raw JPEG folder."""
+import os, sys, tempfile, shutil
+from pathlib import Path
+from multiprocessing import Pool
+import numpy as np, torch
+from PIL import Image
+from fastai.data.block import DataBlock, TransformBlock
+from fastai.data.transforms import IndexSplitter
+from fastai.vision.data import ImageBlock
+from fastai.vision.augment import Resize
+from fastai.vision.gan import generate_noise
+from fasttransform import Pipeline
+sys.path.insert(0, str(Path(__file__).parent))
+from common import machine, table, Timer
+from lsun_gan.data import sample_path, prepare, gan_dls, image_files, gan_tfms
+
+def plain_pil(fn, size=64):
+    im = Image.open(fn).convert('RGB')
+    w, h = im.size; s = min(w, h)
+    im = im.resize((round(w*size/s), round(h*size/s)), Image.Resampling.BICUBIC)
+    l, t = (im.width - size)//2, (im.height - size)//2
+    return np.asarray(im.crop((l, t, l + size, t + size)))
+
+def batches_per_s(dl, n):
+    "Batches per second over `n` batches, cycling epochs (new epochs' start-up is timed too)"
+    def cycle():
+        while True: yield from dl
+    it = cycle()
+    for _ in range(3): next(it)  # start-up (workers, first batches) not timed
+    with Timer() as t:
+        for _ in range(n): next(it)
+    return n / t.s
+
+def run(src=None, workers=None, size=64, bs=64):
+    src = Path(src or sample_path(Path(__file__).parent))
+    workers = workers or os.cpu_count()
+    files = sorted(image_files(src))
+    tmp = Path(tempfile.mkdtemp())
+    for f in files: f.read_bytes()   # both read from the page cache, not the disk
+    try:
+        with Pool(workers) as p, Timer() as t_pil: p.map(plain_pil, files, chunksize=64)
+        with Timer() as t_prep: prepare(src, tmp/'c', size=size, n_workers=workers, verbose=False)
+        pil_ips, prep_ips = len(files)/t_pil.s, len(files)/t_prep.s
+        rows = [(f'prepare {len(files)} JPEGs to {size} px, {workers} processes (images/s)', f'{prep_ips:.0f}',
+                 f'{pil_ips:.0f} (plain PIL)', f'{prep_ips/pil_ips:.2f}x'),
+                ('time for 303k images at that rate', f'{303125/prep_ips/60:.1f} min', f'{303125/pil_ips/60:.1f} min', '')]
+        for mode in ('loading only', 'zoom off', 'zoom on'):
+            zoom = mode == 'zoom on'
+            cache_dl = gan_dls(tmp/'c', size=size, bs=bs, zoom=zoom, device='cpu')[0]
+            raw = DataBlock(blocks=(TransformBlock, ImageBlock), get_x=generate_noise, get_items=image_files,
+                            splitter=IndexSplitter([]), item_tfms=Resize(size, method='crop'), batch_tfms=gan_tfms(zoom=zoom))
+            raw_dl = raw.dataloaders(src, bs=bs, num_workers=workers, device='cpu')[0]
+            if mode == 'loading only':  # uint8 batches; in training the batch transforms run on the GPU
+                cache_dl.after_batch, raw_dl.after_batch = Pipeline([]), Pipeline([])
+            c, r = batches_per_s(cache_dl, 100), batches_per_s(raw_dl, 16)
+            rows.append((f"batches/s, bs {bs}, {size} px, {mode}", f'{c:.1f} (cache)',
+                         f'{r:.2f} (fastai DataBlock on JPEGs, {workers} workers)', f'{c/r:.0f}x'))
+        return rows
+    finally: shutil.rmtree(tmp)
+
+if __name__ == '__main__':
+    print(machine()); print(table(run()))
