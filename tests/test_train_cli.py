@@ -18,7 +18,7 @@ def cache(tmp_path_factory, request):
     return prepare(src, tmp_path_factory.mktemp('c')/'c32', size=32, limit=512, verbose=False).path
 
 def train_cmd(cache, out, *extra):
-    return [cli('lsun_gan_train'), 'dcgan', str(cache), '--out', str(out), '--size', '32', '--bs', '16', '--epochs', '5',
+    return [cli('lsun_gan_train'), 'dcgan', str(cache), '--out', str(out), '--size', '32', '--bs', '16', '--epochs', '5', '--pretrain-epochs', '1',
             '--workers', '0', *extra]
 
 def test_kill_and_resume_reproduces_losses(cache, tmp_path):
