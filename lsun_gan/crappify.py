@@ -12,7 +12,6 @@ from pathlib import Path
 from functools import partial
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
-import numpy as np
 from PIL import Image, ImageDraw
 from fastcore.basics import ifnone
 from fasttransform import Transform, Pipeline

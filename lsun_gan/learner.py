@@ -4,11 +4,11 @@
 
 # %% ../nbs/03_learner.ipynb #8b3e23ee
 from __future__ import annotations
-import time, warnings
+import warnings
 from pathlib import Path
 from functools import partial
 from urllib.error import URLError
-import numpy as np, torch
+import torch
 import torch.nn.functional as F
 from torch import nn
 from fastcore.basics import ifnone, store_attr
@@ -18,7 +18,7 @@ from fastai.learner import Learner
 from fastai.optimizer import Adam
 from fastai.losses import MSELossFlat
 from fastai.layers import NormType
-from fastai.torch_core import params, default_device, TensorImage
+from fastai.torch_core import params, default_device
 from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import RandomSplitter, parent_label, Normalize
 from fastai.vision.data import ImageBlock

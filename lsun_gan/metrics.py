@@ -6,7 +6,7 @@
 from __future__ import annotations
 # lsun_gan.data first: it silences a warning fastai triggers on import
 from .data import cli, atomic, ImageCache, is_cache, image_files, load_crop, cli_errors, DataUnavailable
-import os, io, json, hashlib, math, tempfile, warnings
+import os, hashlib, math, tempfile
 from pathlib import Path
 from contextlib import contextmanager
 import numpy as np, torch

@@ -4,9 +4,8 @@
 
 # %% ../nbs/02_models.ipynb #ca8097de
 from __future__ import annotations
-import math, warnings
+import math
 from functools import partial
-import torch
 from torch import nn
 from fastai.vision.gan import basic_generator, basic_critic, gan_critic
 
