@@ -93,7 +93,7 @@ def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0) -> dict:
     gen = to_uint8(generate(sampling_generator(learn), fixed_inputs(learn.dls, n, seed)), stats)
     n = len(gen)   # the pretrained GAN can only repair as many images as its validation set holds
     real_imgs = next(image_batches(real, n, n))
-    res = dict(n_eval=n, **{k: v for k, v in swd(real_imgs, gen).items() if k == 'swd_avg'})
+    res = dict(n_eval=n, swd_avg=swd(real_imgs, gen)['swd_avg'])
     rep = collapse_report(gen, real_imgs)
     res.update(diversity=rep['diversity'], near_duplicates=rep['near_duplicates'], collapsed=rep['collapsed'])
     ext, tag = (extractor, '') if extractor is not None else (PixelFeatures(), '_pixels')

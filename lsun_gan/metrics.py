@@ -420,7 +420,8 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
         res['pr'] = dict(precision=p, recall=r, n_a=len(fa), n_b=len(fb))
     if 'swd' in metrics:
         k = min(count_images(A, n), count_images(B, n))
-        res['swd'] = dict(value=swd(A, B, n=k)['swd_avg'], **swd(A, B, n=k), n_a=k, n_b=k)
+        s = swd(A, B, n=k)
+        res['swd'] = dict(value=s['swd_avg'], **s, n_a=k, n_b=k)
     return res
 
 def format_results(res:dict) -> str:
