@@ -5,7 +5,7 @@ batches/s from the prepared cache vs fastai's Resize(64, method='crop') DataBloc
 import os, sys, tempfile, shutil
 from pathlib import Path
 from multiprocessing import Pool
-import numpy as np, torch
+import numpy as np
 from PIL import Image
 from fastai.data.block import DataBlock, TransformBlock
 from fastai.data.transforms import IndexSplitter

@@ -5,7 +5,7 @@ The Inception has random weights (written by `write_random_fid_weights` into a t
 weights cannot be downloaded here, and speed does not depend on the weights' values."""
 import os, sys, subprocess, tempfile, shutil
 from pathlib import Path
-import numpy as np, torch
+import numpy as np
 from PIL import Image
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table, Timer
@@ -31,7 +31,6 @@ def run(src=None, n=200):
         with Timer() as t_pf: cmd(exe, '-m', 'pytorch_fid', tmp/'a', tmp/'b', '--device', 'cpu', '--num-workers', '2')
         rows = [(f'FID of two folders of {n} PNGs (64 px), end to end, 2048-d (images/s)', f'{2*n/t_ours.s:.1f} (lsun_gan_eval)',
                  f'{2*n/t_pf.s:.1f} (python -m pytorch_fid)', f'{t_pf.s/t_ours.s:.2f}x')]
-        from scipy import linalg
         from pytorch_fid.fid_score import calculate_frechet_distance
         rng = np.random.default_rng(0)
         x = rng.normal(size=(6000, 2048)); y = x[:, ::-1]*0.9 + rng.normal(size=(6000, 2048))*0.3

@@ -9,7 +9,7 @@ import numpy as np, torch
 from fastai.callback.core import Callback, CancelFitException
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table, Timer
-from lsun_gan.data import sample_path, prepare, gan_dls, ImageCache
+from lsun_gan.data import sample_path, prepare, gan_dls
 from lsun_gan.crappify import crappy_dls
 from lsun_gan.models import DCGANGenerator, DCGANDiscriminator
 from lsun_gan.learner import dcgan_learner, wgan_learner, train_dcgan_plain, generator_learner, critic_learner, pretrained_gan_learner

@@ -395,7 +395,7 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
     feats = {}
     def stats(S, z, i):
         if z: return load_stats(S)
-        if isinstance(S, torch.Tensor) or i == 'b':
+        if isinstance(S, torch.Tensor) or i == 'b' or {'kid', 'pr'} & set(metrics):  # features needed anyway
             feats[i] = extract(S, extractor, n, progress=progress)
             st = FeatureStats(feats[i][0].shape[1]).update(feats[i][0])
             return st.mu, st.sigma, st.n
