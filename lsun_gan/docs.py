@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, re
 from pathlib import Path
-from .data import cli
+from .core import cli
 
 # %% auto #0
 __all__ = ['nb_markdown', 'make_readme', 'preview_docs', 'lsun_gan_docs']

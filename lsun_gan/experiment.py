@@ -4,8 +4,9 @@
 
 # %% ../nbs/10_compare.ipynb #da21cf41
 from __future__ import annotations
-# lsun_gan.data first: it silences a warning fastai triggers on import
-from .data import cli, prepare, is_cache, cli_errors
+# lsun_gan.core first: it silences a warning fastai triggers on import
+from .core import UsageError, cli, cli_errors, write_json
+from .data import prepare, is_cache
 from .train import train, fixed_inputs, generate, to_uint8, sampling_generator, ARCHS, DEFAULT_LR
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, plot_neighbours)
@@ -44,9 +45,9 @@ LEARNER_KEYS = dict(wgan=('n_crit', 'clip'), dcgan=('betas',), gan=('crit_thresh
 def make_config(**kw) -> dict:
     "A complete config from `kw` and `DEFAULTS`, checked"
     cfg = {**DEFAULTS, **kw}
-    if cfg.get('arch') not in ARCHS: raise ValueError(f"config {kw}: arch must be one of {ARCHS}")
+    if cfg.get('arch') not in ARCHS: raise UsageError(f"config {kw}: arch must be one of {ARCHS}")
     extra = set(cfg) - set(DEFAULTS) - {'arch', 'name'} - set(LEARNER_KEYS[cfg['arch']])
-    if extra: raise ValueError(f"config {kw}: unknown keys {sorted(extra)} for {cfg['arch']}")
+    if extra: raise UsageError(f"config {kw}: unknown keys {sorted(extra)} for {cfg['arch']}")
     cfg.setdefault('name', cfg['arch'])
     cfg['lr'] = cfg['lr'] or DEFAULT_LR[cfg['arch']]
     return cfg
@@ -74,7 +75,7 @@ def presets(name:str) -> list:
     if name == 'lr-bs':
         return sweep(dict(arch='dcgan', size=64, budget_images=200_000, n_eval=2000),
                      lr=[1e-4, 2e-4, 5e-4, 1e-3], bs=[32, 64, 128, 256])
-    raise ValueError(f"unknown preset {name!r}: use quick, seed-plan or lr-bs")
+    raise UsageError(f"unknown preset {name!r}: use quick, seed-plan or lr-bs")
 
 # %% ../nbs/10_compare.ipynb #70a10053
 def standard_extractor(weights=None) -> torch.nn.Module|None:
@@ -207,7 +208,7 @@ def load_configs(path:str|Path) -> list:
     base = d.get('base', {})
     cfgs = [make_config(**{**base, **r}) for r in d.get('runs', [])]
     if 'sweep' in d: cfgs += sweep(base, **d['sweep'])
-    if not cfgs: raise ValueError(f"{path} has no runs and no sweep")
+    if not cfgs: raise UsageError(f"{path} has no runs and no sweep")
     return cfgs
 
 @cli
@@ -220,8 +221,8 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
                     ):
     "Train and compare GAN configs on equal budgets; prints the results table and writes results.csv"
     with cli_errors('lsun_gan_compare'):
-        if (config is None) == (preset is None): raise ValueError("pass either a CONFIG file or --preset NAME")
-        if data is None or not Path(data).exists(): raise FileNotFoundError(f"--data {data}: pass a folder of images or a prepared cache")
+        if (config is None) == (preset is None): raise UsageError("pass either a CONFIG file or --preset NAME")
+        if data is None or not Path(data).exists(): raise UsageError(f"--data {data}: pass a folder of images or a prepared cache")
         df = compare(load_configs(config) if config else presets(preset), data, out, weights, workers)
         with pd.option_context('display.width', 200, 'display.max_columns', 20): print(df)
         print(f"results in {Path(out)/'results.csv'}")

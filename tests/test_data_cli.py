@@ -3,6 +3,7 @@ import io, subprocess
 import numpy as np, pytest
 from PIL import Image
 from conftest import cli
+from lsun_gan.core import UsageError
 from lsun_gan.data import make_odd_images, prepare, ImageCache, list_items
 
 def run(*args): return subprocess.run([str(a) for a in args], capture_output=True, text=True)
@@ -52,7 +53,7 @@ def test_lmdb_source_matches_folder(tmp_path):
     assert np.array_equal(a.images[a.rows], b.images[b.rows])
 
 def test_cache_errors_say_what_to_do(tmp_path):
-    with pytest.raises(FileNotFoundError, match='lsun_gan_prepare'): ImageCache(tmp_path)
+    with pytest.raises(UsageError, match='lsun_gan_prepare'): ImageCache(tmp_path)
 
 def test_real_sample_prepares(sample, tmp_path):
     c = prepare(sample, tmp_path/'c', size=32, limit=300, verbose=False)
