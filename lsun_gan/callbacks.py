@@ -8,7 +8,8 @@ from __future__ import annotations
 from .core import UsageError
 from .metrics import (FeatureStats, frechet_distance, real_stats, extract, kid, swd, collapse_report,
                               image_batches, InceptionFeatures)
-from .train import generate, to_uint8, sampling_generator, epoch_skipped, fixed_inputs
+from .core import to_uint8
+from .learner import generate, sampling_generator, epoch_skipped, fixed_inputs
 import csv, warnings
 from pathlib import Path
 from functools import partial

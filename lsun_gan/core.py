@@ -41,7 +41,7 @@ _OS_FIXES = {errno.ENOSPC: 'no space left on the device: free some space, or cho
              errno.ENOTDIR: 'a parent of this path is a file, not a folder: choose another path'}
 
 @contextmanager
-def cli_errors(prog:str):
+def cli_errors(prog:str, on_interrupt:str='run the same command again to resume'):
     "Exit with one line (status 2) on a user's mistake, a short line on Ctrl-C (130), a traceback on a bug (1)"
     try: yield
     except UsageError as e:
@@ -51,7 +51,7 @@ def cli_errors(prog:str):
         where = f" ({e.filename})" if e.filename else ''
         print(f"{prog}: error: {_OS_FIXES[e.errno]}{where}", file=sys.stderr); sys.exit(2)
     except KeyboardInterrupt:
-        print(f"{prog}: interrupted; run the same command again to resume", file=sys.stderr); sys.exit(130)
+        print(f"{prog}: interrupted; {on_interrupt}", file=sys.stderr); sys.exit(130)
     except Exception:
         traceback.print_exc()
         print(f"{prog}: this is a bug in lsun_gan, not something you did: please report it with the traceback above",

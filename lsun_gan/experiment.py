@@ -5,12 +5,13 @@
 # %% ../nbs/10_compare.ipynb #da21cf41
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, cli, cli_errors, write_json
+from .core import UsageError, cli, cli_errors, write_json, check, to_uint8
 from .data import prepare, is_cache
-from .train import train, fixed_inputs, generate, to_uint8, sampling_generator, ARCHS, DEFAULT_LR
+from .learner import fixed_inputs, generate, sampling_generator, ORDERS
+from .train import train, sample, ARCHS, DEFAULT_LR, ARCH_STATS
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, plot_neighbours)
-import itertools, json, shutil, time, warnings
+import itertools, json, re, shutil, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import ifnone
@@ -18,20 +19,20 @@ from fastcore.script import Param
 from fastai.callback.core import Callback, CancelFitException, CancelTrainException
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'LEARNER_KEYS', 'Budget', 'make_config', 'sweep', 'presets', 'standard_extractor', 'evaluate_run',
-           'run_experiment', 'results_table', 'compare', 'plot_runs', 'plot_vs', 'show_grids', 'neighbour_panels',
-           'load_configs', 'lsun_gan_compare']
+__all__ = ['DEFAULTS', 'LEARNER_KEYS', 'UNFINISHED', 'Budget', 'make_config', 'sweep', 'presets', 'standard_extractor',
+           'evaluate_run', 'run_experiment', 'results_table', 'compare', 'plot_runs', 'plot_vs', 'show_grids',
+           'neighbour_panels', 'load_configs', 'lsun_gan_compare']
 
 # %% ../nbs/10_compare.ipynb #8731298e
 class Budget(Callback):
     "Stop training once the critic has seen `images` real images, or after `seconds` of training"
-    order = 95  # its after_epoch runs after Checkpoint (90), so the last, partial epoch is saved too
+    order = ORDERS['budget']  # its after_epoch runs after `Checkpoint`, so the last, partial epoch is saved too
     def __init__(self, images:int|None=None, seconds:float|None=None): self.images, self.seconds = images, seconds
-    def before_fit(self): self.seen, self.t0 = 0, time.perf_counter()
+    def before_fit(self): self.start, self.t0 = self.learn.gan_losses.real_seen, time.perf_counter()
+    @property
+    def seen(self) -> int: return self.learn.gan_losses.real_seen - self.start
     def _spent(self) -> bool:
         return bool((self.images and self.seen >= self.images) or (self.seconds and time.perf_counter() - self.t0 >= self.seconds))
-    def after_loss(self):  # in critic mode fastai's GANTrainer has swapped the batch: xb holds the real images
-        if self.training and not self.learn.gan_trainer.gen_mode: self.seen += len(self.learn.xb[0])
     def after_batch(self):
         if self.training and self._spent(): raise CancelTrainException  # end this epoch: grids, metrics, checkpoint
     def after_epoch(self):
@@ -49,6 +50,8 @@ def make_config(**kw) -> dict:
     extra = set(cfg) - set(DEFAULTS) - {'arch', 'name'} - set(LEARNER_KEYS[cfg['arch']])
     if extra: raise UsageError(f"config {kw}: unknown keys {sorted(extra)} for {cfg['arch']}")
     cfg.setdefault('name', cfg['arch'])
+    check(isinstance(cfg['name'], str) and re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._+-]*', cfg['name']),
+          f"run name {cfg['name']!r}: use letters, digits, '.', '_', '+' and '-' only (it names a folder inside --out)")
     cfg['lr'] = cfg['lr'] or DEFAULT_LR[cfg['arch']]
     return cfg
 
@@ -81,7 +84,7 @@ def presets(name:str) -> list:
 def standard_extractor(weights=None) -> torch.nn.Module|None:
     "The FID Inception when its weights are present, else None"
     try: return InceptionFeatures(weights)
-    except FileNotFoundError: return None
+    except UsageError: return None
 
 def _data_for(data, size:int, out:Path) -> Path:
     "A prepared cache of `data` at `size` px (`data` itself if it is one)"
@@ -97,19 +100,25 @@ def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0) -> dict:
     res = dict(n_eval=n, swd_avg=swd(real_imgs, gen)['swd_avg'])
     rep = collapse_report(gen, real_imgs)
     res.update(diversity=rep['diversity'], near_duplicates=rep['near_duplicates'], collapsed=rep['collapsed'])
-    ext, tag = (extractor, '') if extractor is not None else (PixelFeatures(), '_pixels')
+    ext, (fd, kd) = (extractor, ('fid', 'kid')) if extractor is not None else (PixelFeatures(), ('fd_pixels', 'kid_pixels'))
     fr, fg = extract(real_imgs, ext, progress=False)[0], extract(gen, ext, progress=False)[0]
     sr, sg = FeatureStats(fr.shape[1]).update(fr), FeatureStats(fg.shape[1]).update(fg)
-    res[f'fid{tag}'] = frechet_distance(sr.mu, sr.sigma, sg.mu, sg.sigma)
-    res[f'kid{tag}'] = kid(fr, fg, n_subsets=50)[0]
+    res[fd] = frechet_distance(sr.mu, sr.sigma, sg.mu, sg.sigma)
+    res[kd] = kid(fr, fg, n_subsets=50)[0]
     return res
+
+UNFINISHED = '.unfinished'   # marks a run folder this runner made and has not finished: the only kind it deletes
 
 def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int|None=None) -> dict:
     "Train and evaluate one config under `out/cfg['name']`; returns (and writes) its summary"
     cfg, out = make_config(**cfg), Path(out)
     run = out/cfg['name']
     if (run/'summary.json').exists(): return json.loads((run/'summary.json').read_text())
-    if run.exists(): shutil.rmtree(run)   # an unfinished run restarts: budgets are not resumable mid-run
+    if run.exists():   # an unfinished run of ours restarts (budgets are not resumable mid-run); nothing else is deleted
+        check((run/UNFINISHED).exists(), f"{run} exists and is not an unfinished run of lsun_gan_compare: move it away, "
+                                         "rename the run, or choose another --out")
+        shutil.rmtree(run)
+    run.mkdir(parents=True); (run/UNFINISHED).touch()
     cache = _data_for(data, cfg['size'], out)
     budget = Budget(cfg['budget_images'], cfg['budget_seconds'])
     t0 = time.perf_counter()
@@ -119,16 +128,19 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
                       seed=cfg['seed'], ema=cfg['ema'], pretrain_epochs=cfg['pretrain_epochs'], num_workers=num_workers,
                       cbs=[budget], learner_kw={k: cfg[k] for k in LEARNER_KEYS[cfg['arch']] if k in cfg})
     secs = time.perf_counter() - t0
-    stats = 'imagenet' if cfg['arch'] == 'gan' else 'gan'
-    res = evaluate_run(learn, cache, cfg['n_eval'], stats, extractor)
-    steps = learn.train_monitor.steps
+    res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor)
+    steps = learn.gan_losses.steps
     last = lambda m: float(np.mean([l for _, md, l in steps if md == m][-20:] or [np.nan]))
-    summary = dict(config=cfg, seconds=round(secs, 1), images_seen=budget.seen, epochs_done=len(learn.train_monitor.epochs),
-                   gen_loss=last('gen'), crit_loss=last('crit'), **res,
-                   collapse_warnings=[str(o.message) for o in w if 'Mode collapse' in str(o.message)],
+    run_cfg = json.loads((run/'config.json').read_text())
+    summary = dict(config=cfg, seconds=round(secs, 1), images_seen=budget.seen,
+                   epochs_done=len(learn.train_monitor.epochs), gen_steps=sum(m == 'gen' for _, m, _ in steps),
+                   crit_steps=sum(m == 'crit' for _, m, _ in steps), gen_loss=last('gen'), crit_loss=last('crit'), **res,
+                   backbone_weights=run_cfg.get('backbone_weights'),
+                   warnings=[f"{o.category.__name__}: {o.message}" for o in w],
                    grid=str(learn.sample_grid.last) if learn.sample_grid.last else None,
                    extractor=getattr(extractor, 'id', 'pixels8'))
-    (run/'summary.json').write_text(json.dumps(summary, indent=1, default=float))
+    write_json(run/'summary.json', summary, default=float)
+    (run/UNFINISHED).unlink()
     return summary
 
 # %% ../nbs/10_compare.ipynb #4b78bb5e
@@ -138,7 +150,8 @@ def results_table(summaries:list) -> pd.DataFrame:
     for s in summaries:
         c = s['config']
         rows.append(dict(name=c['name'], arch=c['arch'], size=c['size'], bs=c['bs'], lr=c['lr'], seconds=s['seconds'],
-                         images_seen=s['images_seen'], **{k: s[k] for k in ('swd_avg', 'fid', 'fid_pixels', 'kid', 'kid_pixels',
+                         images_seen=s['images_seen'], backbone=s.get('backbone_weights'),
+                         warnings=len(s.get('warnings', [])), **{k: s[k] for k in ('swd_avg', 'fid', 'fd_pixels', 'kid', 'kid_pixels',
                                                                              'diversity', 'near_duplicates', 'collapsed', 'n_eval')
                                                           if k in s}))
     return pd.DataFrame(rows).set_index('name')
@@ -147,7 +160,8 @@ def compare(configs:list, data, out:str|Path, weights:str|None=None, num_workers
     "Run every config (those already done are skipped) and collect `results.csv` in `out`"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     extractor = standard_extractor(weights)
-    if extractor is None: print("No FID Inception weights here: FID and KID use PixelFeatures (fid_pixels, kid_pixels).")
+    if extractor is None: print("No FID Inception weights here: so no FID; the Fréchet distance and KID of 8×8 pixel features instead "
+                                "(fd_pixels, kid_pixels), which are not comparable with FID.")
     sums = []
     for cfg in configs:
         print(f"== {cfg['name']}")
@@ -193,7 +207,6 @@ def show_grids(out:str|Path, names:list, figsize=None):
 
 def neighbour_panels(out:str|Path, name:str, data, n:int=4, k:int=4):
     "Generated images of run `name` next to their nearest real training images (pixel space)"
-    from lsun_gan.train import sample
     cfg = json.loads((Path(out)/name/'summary.json').read_text())['config']
     cache = _data_for(data, cfg['size'], Path(out))
     gen = sample(Path(out)/name/'ckpt.pth', n=n, data=cache) if (Path(out)/name/'ckpt.pth').exists() else None

@@ -4,7 +4,9 @@
 
 # %% ../nbs/04_learner.ipynb #8b3e23ee
 from __future__ import annotations
-import warnings
+import copy, math, warnings
+from contextlib import contextmanager
+import numpy as np
 from pathlib import Path
 from functools import partial
 from urllib.error import URLError
@@ -13,12 +15,13 @@ import torch.nn.functional as F
 from torch import nn
 from fastcore.basics import ifnone, store_attr
 from fastcore.foundation import L
-from fastai.callback.core import Callback
-from fastai.learner import Learner
+from fastai.callback.core import Callback, CancelValidException
+from fastai.learner import Learner, ValueMetric
 from fastai.optimizer import Adam
 from fastai.losses import MSELossFlat
 from fastai.layers import NormType
 from fastai.torch_core import params, default_device
+from fastai.metrics import LossMetric
 from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import RandomSplitter, parent_label, Normalize
 from fastai.vision.data import ImageBlock
@@ -32,48 +35,113 @@ from .data import image_files
 from .models import DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic, pretrained_critic
 
 # %% auto #0
-__all__ = ['SafeGANTrainer', 'gan_splitter', 'SafeGANLearner', 'dcgan_gen_loss', 'dcgan_crit_loss', 'ThresholdSwitcher',
-           'CriticLR', 'wgan_gen_loss', 'wgan_crit_loss', 'wgan_learner', 'dcgan_learner', 'train_dcgan_plain',
-           'unet_config', 'generator_learner', 'unet_generator', 'save_generated', 'critic_dls', 'critic_learner',
-           'pretrained_gan_learner']
+__all__ = ['ORDERS', 'TrainingDiverged', 'SkipEmptyValidation', 'SafeGANTrainer', 'GANLosses', 'gan_splitter', 'SafeGANLearner',
+           'dcgan_gen_loss', 'dcgan_crit_loss', 'SteadyGANSwitcher', 'ThresholdSwitcher', 'CriticLR', 'wgan_gen_loss',
+           'wgan_crit_loss', 'wgan_learner', 'dcgan_learner', 'train_dcgan_plain', 'unet_config', 'generator_learner',
+           'unet_generator', 'save_generated', 'critic_dls', 'critic_learner', 'pretrained_gan_learner', 'batch_stats',
+           'generate', 'fixed_inputs', 'epoch_skipped', 'EMA', 'sampling_generator']
+
+# %% ../nbs/04_learner.ipynb #98c76fe1
+ORDERS = dict(skip_valid=-20, gan_trainer=-5, switcher=10, losses=20, fid=40, collapse=41, critic_lr=61, ema=65, resume=70,
+              sample_grid=80, monitor=85, checkpoint=90, budget=95)
 
 # %% ../nbs/04_learner.ipynb #9d90c304
+class TrainingDiverged(RuntimeError):
+    "A loss or an output became NaN, infinite, too large or stuck; `msg` says where (fastai prefixes the exception's)"
+    def __init__(self, msg:str): super().__init__(msg); self.msg = msg
+
+class SkipEmptyValidation(Callback):
+    "Skip validation when there is no validation set (noise → image `DataLoaders`), so no empty progress bar is drawn"
+    order = ORDERS['skip_valid']
+    def before_validate(self):
+        if len(self.dl) == 0: raise CancelValidException
+    def after_validate(self):   # runs before the recorder's: it still logs the metrics, so no column goes missing
+        if len(self.dl) == 0: self.learn.recorder.cancel_valid = False; self.learn.recorder.before_validate()
+
 class SafeGANTrainer(GANTrainer):
-    "fastai's `GANTrainer`, but the frozen network's gradients are dropped at each switch so the optimizer skips it"
-    order = -5  # right after `TrainEvalCallback`, before the switchers (fastai 2.8 runs callbacks by `order` only)
+    "fastai's `GANTrainer`, but the frozen network's gradients are dropped at each switch, and validation keeps the mode"
+    order = ORDERS['gan_trainer']
+    _own = ('generator', 'critic', 'gen_mode')   # the trainer's own state, not the learner's attributes of that name
     @property
     def name(self): return 'gan_trainer'
+    def __setattr__(self, name, value):
+        if name in self._own: object.__setattr__(self, name, value)   # fastai warns of shadowing the learner's
+        else: super().__setattr__(name, value)
     def _set_trainable(self):
         super()._set_trainable()
         for p in (self.critic if self.gen_mode else self.generator).parameters(): p.grad = None
+    def before_fit(self): super().before_fit(); self.mode_before_valid = None
+    def before_validate(self):
+        self.mode_before_valid = self.gen_mode   # fastai switches to the generator to validate...
+        super().before_validate()
+    def after_validate(self):   # ...and this puts the training rhythm back
+        if self.mode_before_valid is not None: self.switch(gen_mode=self.mode_before_valid)
+        self.mode_before_valid = None
+
+class GANLosses(Callback):
+    "Each training step's raw loss by mode, and real images seen; the epoch's means are the `gen_loss`/`crit_loss` metrics"
+    order = ORDERS['losses']
+    def __init__(self): self.steps, self.first, self.real_seen, self.real_first = [], 0, 0, 0
+    def before_epoch(self): self.first, self.real_first = len(self.steps), self.real_seen
+    def after_loss(self):
+        if not self.training: return
+        gen = self.learn.gan_trainer.gen_mode
+        self.steps.append((self.epoch, 'gen' if gen else 'crit', self.loss.detach().item()))
+        if not gen: self.real_seen += len(self.learn.xb[0])   # in critic mode fastai has swapped xb and yb: xb is real
+    def epoch_real(self) -> int: return self.real_seen - self.real_first
+    def epoch_steps(self, mode:str) -> list: return [l for _, m, l in self.steps[self.first:] if m == mode]
+    def mean(self, mode:str) -> float|None:
+        "This epoch's mean training loss of `mode` ('gen' or 'crit'); None when it took no such step"
+        ls = self.epoch_steps(mode)
+        return float(np.mean(ls)) if ls else None
+    def state_dict(self): return dict(steps=self.steps, real_seen=self.real_seen)
+    def load_state_dict(self, d): self.steps, self.real_seen = [tuple(s) for s in d['steps']], d['real_seen']
 
 def gan_splitter(m:nn.Module) -> list:
     "All parameters of the critic, then of the generator, as two groups (the recorder logs the last group's lr)"
     return [params(m.critic), params(m.generator)]
 
 class SafeGANLearner(GANLearner):
-    "`GANLearner` with `SafeGANTrainer` and `gan_splitter`: each network has its own Adam state and is never moved while frozen"
+    "`GANLearner` that never moves the frozen network, gives each its own Adam state, and shows training losses"
     def __init__(self, dls, generator, critic, gen_loss_func, crit_loss_func, switcher=None, gen_first=False,
                  switch_eval=True, show_img=False, clip=None, splitter=gan_splitter, **kwargs):
         super().__init__(dls, generator, critic, gen_loss_func, crit_loss_func, switcher=switcher, gen_first=gen_first,
                          switch_eval=switch_eval, show_img=show_img, clip=clip, splitter=splitter, **kwargs)
         self.remove_cb(self.gan_trainer)
-        self.add_cb(SafeGANTrainer(switch_eval=switch_eval, clip=clip, gen_first=gen_first, show_img=show_img))
+        self.add_cbs([SafeGANTrainer(switch_eval=switch_eval, clip=clip, gen_first=gen_first, show_img=show_img),
+                      GANLosses(), SkipEmptyValidation()])
+        # fastai's `gen_loss`/`crit_loss` are validation metrics (None without a validation set): show training means
+        self.metrics = [m for m in self.metrics if not isinstance(m, LossMetric)] + [
+            ValueMetric(partial(self.gan_losses.mean, mode), f'{mode}_loss') for mode in ('gen', 'crit')]
 
 # %% ../nbs/04_learner.ipynb #dfa446bf
+def _finite(*preds):
+    "Raise `TrainingDiverged` if the discriminator's outputs are not finite (BCE would fail with a cryptic error)"
+    if not all(torch.isfinite(p).all() for p in preds): raise TrainingDiverged("the discriminator's output is not finite")
+
 def dcgan_gen_loss(fake_pred, output, target):
     "DCGAN generator loss: BCE of the discriminator's output on fakes against 'real'"
+    _finite(fake_pred)
     return F.binary_cross_entropy(fake_pred, torch.ones_like(fake_pred))
 
 def dcgan_crit_loss(real_pred, fake_pred):
     "DCGAN discriminator loss, as the tutorial: BCE(real, 1) + BCE(fake, 0), summed"
+    _finite(real_pred, fake_pred)
     return F.binary_cross_entropy(real_pred, torch.ones_like(real_pred)) + \
            F.binary_cross_entropy(fake_pred, torch.zeros_like(fake_pred))
 
 # %% ../nbs/04_learner.ipynb #69e7fd58
+class SteadyGANSwitcher(FixedGANSwitcher):
+    "fastai's `FixedGANSwitcher` whose `n_crit`:`n_gen` rhythm runs on across epochs and resumes from a checkpoint"
+    order = ORDERS['switcher']
+    def before_fit(self): self.n_c, self.n_g = 0, 0
+    def before_train(self): pass   # fastai restarts the count every epoch
+    def state_dict(self): return dict(n_c=self.n_c, n_g=self.n_g)
+    def load_state_dict(self, d): self.n_c, self.n_g = d['n_c'], d['n_g']
+
 class ThresholdSwitcher(Callback):
     "Train the critic until its loss < `crit_thresh` (at most `max_crit` steps in a row), then one generator step"
-    order = 10  # after `SafeGANTrainer` has recorded the step
+    order = ORDERS['switcher']
     def __init__(self, crit_thresh:float=0.5, max_crit:int=100):
         store_attr()
         self.n_crit, self.capped = 0, 0
@@ -85,7 +153,7 @@ class ThresholdSwitcher(Callback):
             gt.switch(gen_mode=False)
             return
         self.n_crit += 1
-        below = float(self.loss) < self.crit_thresh
+        below = self.loss.detach().item() < self.crit_thresh
         if below or self.n_crit >= self.max_crit:
             self.capped += not below
             self.n_crit = 0
@@ -100,7 +168,7 @@ class ThresholdSwitcher(Callback):
 # %% ../nbs/04_learner.ipynb #d5bbc6b3
 class CriticLR(Callback):
     "The critic's learning rate is `mult` × the generator's, every batch, under any schedule"
-    order = 61  # after `ParamScheduler` (60) has set this batch's learning rate
+    order = ORDERS['critic_lr']
     def __init__(self, mult:float=5.): self.mult = mult
     def before_batch(self):
         if self.training: self.opt.hypers[0]['lr'] = self.opt.hypers[-1]['lr'] * self.mult
@@ -123,7 +191,7 @@ def wgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
                 ) -> SafeGANLearner:
     "The fastai course's WGAN"
     return SafeGANLearner(dls, ifnone(generator, wgan_generator(size, nz)), ifnone(critic, wgan_critic(size)),
-                          wgan_gen_loss, wgan_crit_loss, switcher=FixedGANSwitcher(n_crit=n_crit, n_gen=1), clip=clip,
+                          wgan_gen_loss, wgan_crit_loss, switcher=SteadyGANSwitcher(n_crit=n_crit, n_gen=1), clip=clip,
                           switch_eval=False, opt_func=partial(Adam, mom=0., wd=0.), wd=0., **kwargs)
 
 # %% ../nbs/04_learner.ipynb #f0c37129
@@ -131,7 +199,7 @@ def dcgan_learner(dls, size:int=64, nz:int=100, generator:nn.Module|None=None, c
                   betas:tuple=(0.5, 0.999), **kwargs) -> SafeGANLearner:
     "The PyTorch DCGAN tutorial's networks and update rule as a fastai learner"
     return SafeGANLearner(dls, ifnone(generator, DCGANGenerator(size, nz)), ifnone(critic, DCGANDiscriminator(size)),
-                          dcgan_gen_loss, dcgan_crit_loss, switcher=FixedGANSwitcher(1, 1), switch_eval=False,
+                          dcgan_gen_loss, dcgan_crit_loss, switcher=SteadyGANSwitcher(1, 1), switch_eval=False,
                           opt_func=partial(Adam, mom=betas[0], sqr_mom=betas[1], eps=1e-8, wd=0.), wd=0., **kwargs)
 
 # %% ../nbs/04_learner.ipynb #35b545e9
@@ -178,22 +246,32 @@ def unet_config(size:int) -> dict:
     return dict(n_out=3, img_size=(size, size), blur=True, norm_type=NormType.Weight, self_attention=True,
                 y_range=(-3., 3.))
 
+def _quiet_weight_norm(f, *args, **kwargs):
+    "Call `f`; fastai's `NormType.Weight` layers use torch's deprecated `weight_norm`, a warning users cannot act on"
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*torch.nn.utils.weight_norm.* is deprecated', category=FutureWarning)
+        return f(*args, **kwargs)
+
 def generator_learner(dls, # Crappy → real `DataLoaders` (`crappy_dls`)
                       size:int=64, arch=resnet34, pretrained:bool=True, **kwargs) -> Learner:
-    "U-Net generator learner for crappy → real pretraining with `MSELossFlat`"
+    "U-Net generator learner for crappy → real pretraining; `learn.backbone_weights` says 'ImageNet' or 'random'"
     cfg = {k: v for k, v in unet_config(size).items() if k != 'img_size'}
-    mk = partial(unet_learner, dls, arch, loss_func=MSELossFlat(), wd=1e-3, normalize=False, **cfg, **kwargs)
-    if not pretrained: return mk(pretrained=False)
-    try: return mk(pretrained=True)
-    except (URLError, OSError, RuntimeError) as e:
-        warnings.warn(f"No ImageNet weights for {arch.__name__} ({type(e).__name__}: {str(e)[:120]}): the U-Net starts "
-                      "from random weights. To use them offline, put torchvision's weight file in "
-                      "$TORCH_HOME/hub/checkpoints.")
-        return mk(pretrained=False)
+    mk = partial(_quiet_weight_norm, unet_learner, dls, arch, loss_func=MSELossFlat(), wd=1e-3, normalize=False,
+                 **cfg, **kwargs)
+    learn, weights = None, 'random'
+    if pretrained:
+        try: learn, weights = mk(pretrained=True), 'ImageNet'
+        except (URLError, OSError, RuntimeError) as e:
+            warnings.warn(f"No ImageNet weights for {arch.__name__} ({type(e).__name__}: {str(e)[:120]}): the U-Net "
+                          "starts from random weights. To use them offline, put torchvision's weight file in "
+                          "$TORCH_HOME/hub/checkpoints.")
+    learn = learn or mk(pretrained=False)
+    learn.backbone_weights = weights
+    return learn
 
 def unet_generator(size:int=64, arch=resnet34) -> nn.Module:
     "The pretrained approach's generator without a learner (random weights), e.g. to load a checkpoint into"
-    return create_unet_model(arch, pretrained=False, **unet_config(size))
+    return _quiet_weight_norm(create_unet_model, arch, pretrained=False, **unet_config(size))
 
 # %% ../nbs/04_learner.ipynb #9fce25c5
 def save_generated(gen_learn:Learner, # A crappy → real generator learner
@@ -204,8 +282,7 @@ def save_generated(gen_learn:Learner, # A crappy → real generator learner
     path = Path(path)
     if (path/'.complete').exists(): return path
     (path/'gen').mkdir(parents=True, exist_ok=True); (path/'real').mkdir(exist_ok=True)
-    mean, std = (torch.tensor(s).view(1, 3, 1, 1) for s in get_stats(stats))
-    to_u8 = lambda t: ((t.float().cpu()*std + mean).clamp(0, 1)*255).round().byte().permute(0, 2, 3, 1).numpy()
+    to_u8 = lambda t: to_uint8(t, stats).permute(0, 2, 3, 1).numpy()
     model, i = gen_learn.model.eval(), 0
     with torch.no_grad():
         for x, y in gen_learn.dls.train.new(shuffle=False, drop_last=False):
@@ -237,3 +314,56 @@ def pretrained_gan_learner(gen_learn:Learner, crit_learn:Learner,
     return SafeGANLearner(gen_learn.dls, gen_learn.model, crit_learn.model, *losses,
                           switcher=ThresholdSwitcher(crit_thresh, max_crit), opt_func=partial(Adam, mom=0.), wd=1e-3,
                           cbs=L(cbs) + CriticLR(crit_lr_mult), **kwargs)
+
+# %% ../nbs/04_learner.ipynb #d8488c62
+@contextmanager
+def batch_stats(model:nn.Module):
+    "BatchNorm layers of `model` normalise with each batch's statistics; their running statistics are left as they are"
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [(m.training, m.momentum, None if m.num_batches_tracked is None else m.num_batches_tracked.clone())
+             for m in bns]
+    for m in bns: m.train(); m.momentum = 0.   # running = (1 - 0)·running + 0·batch: unchanged
+    try: yield model
+    finally:
+        for m, (training, momentum, n) in zip(bns, saved):
+            m.train(training); m.momentum = momentum
+            if n is not None: m.num_batches_tracked.copy_(n)
+
+@torch.no_grad()
+def generate(generator:nn.Module, inputs:torch.Tensor, bs:int=64, device=None) -> torch.Tensor:
+    "Outputs of `generator` for `inputs` in batches of `bs`, on the CPU: eval mode, BatchNorm on batch statistics"
+    device = ifnone(device, next(generator.parameters()).device)
+    was = generator.training
+    generator.eval()
+    try:
+        with batch_stats(generator):
+            return torch.cat([generator(inputs[i:i+bs].to(device)).float().cpu() for i in range(0, len(inputs), bs)])
+    finally: generator.train(was)
+
+def fixed_inputs(dls, n:int=64, seed:int=0) -> torch.Tensor:
+    "Inputs to watch the generator on: seeded noise (noise → image `DataLoaders`), else the first `n` validation inputs"
+    if nz := getattr(dls, 'noise_sz', None): return torch.randn(n, nz, generator=torch.Generator().manual_seed(seed))
+    return torch.cat([b[0].cpu() for b, _ in zip(dls.valid, range(math.ceil(n/dls.valid.bs)))])[:n].as_subclass(torch.Tensor)
+
+# %% ../nbs/04_learner.ipynb #643d5be5
+def epoch_skipped(learn) -> bool:
+    "Whether the current epoch is one that a resumed run skips (fastai's `SkipToEpoch`)"
+    s = getattr(learn, 'skip_to_epoch', None)
+    return s is not None and learn.epoch < s._skip_to
+
+class EMA(Callback):
+    "Exponential moving average of the generator's weights (`averaged`), updated after every generator step"
+    order = ORDERS['ema']
+    def __init__(self, decay:float=0.999): self.decay, self.averaged = decay, None
+    def before_fit(self):
+        if self.averaged is None: self.averaged = copy.deepcopy(self.learn.model.generator).eval().requires_grad_(False)
+    def after_step(self):
+        if not self.learn.gan_trainer.gen_mode: return
+        with torch.no_grad():
+            for e, p in zip(self.averaged.parameters(), self.learn.model.generator.parameters()): e.lerp_(p, 1 - self.decay)
+            for e, b in zip(self.averaged.buffers(), self.learn.model.generator.buffers()): e.copy_(b)
+
+def sampling_generator(learn) -> nn.Module:
+    "The EMA generator if the learner has one, else its generator"
+    ema = getattr(learn, 'ema', None)
+    return ema.averaged if ema is not None and ema.averaged is not None else learn.model.generator

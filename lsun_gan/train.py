@@ -5,41 +5,56 @@
 # %% ../nbs/05_train.ipynb #e7f92586
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import (UsageError, DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, get_stats, to_uint8,
+from .core import (UsageError, DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, to_uint8,
                            load_weights, FolderLock, check, check_positive, get_device)
 from .data import gan_dls
 from .crappify import crappy_dls
 from .models import DCGANGenerator, wgan_generator, MODEL_SIZES
-from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_learner, critic_dls,
-                              save_generated, pretrained_gan_learner, unet_generator)
-import csv, copy, json, math, random, sys, time
+from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_learner, critic_dls, ORDERS,
+                              save_generated, pretrained_gan_learner, unet_generator, SteadyGANSwitcher,
+                              ThresholdSwitcher, TrainingDiverged, generate, fixed_inputs, epoch_skipped, EMA,
+                              sampling_generator)
+from .metrics import InceptionFeatures
+from .callbacks import ModeCollapseCallback, FIDCallback
+import csv, hashlib, io, math, random, sys, time
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
-from fastcore.basics import ifnone, store_attr
+from fastcore.basics import ifnone, store_attr, noop
+from fastcore.foundation import L
+from fastcore.imports import in_notebook
 from fastcore.script import store_true
-from fastai.callback.core import Callback, CancelEpochException
+from fastai.callback.core import Callback
+from fastai.callback.progress import ProgressCallback
 from fastai.learner import Learner
-from fastai.torch_core import set_seed, default_device
+from fastai.torch_core import set_seed
 from torchvision.utils import make_grid
 from PIL import Image
 
 # %% auto #0
-__all__ = ['ARCHS', 'DEFAULT_LR', 'generate', 'save_grid', 'fixed_inputs', 'TrainingDiverged', 'epoch_skipped', 'rng_states',
-           'set_rng_states', 'EMA', 'sampling_generator', 'TrainMonitor', 'SampleGrid', 'save_checkpoint',
-           'load_checkpoint', 'Checkpoint', 'Resume', 'make_generator', 'build_learner', 'train', 'plot_losses',
-           'lsun_gan_train', 'load_generator', 'sample', 'lsun_gan_sample']
+__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'RUN_DEFAULTS', 'rng_states', 'set_rng_states', 'save_grid',
+           'TrainMonitor', 'SampleGrid', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'Resume', 'make_generator',
+           'build_learner', 'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample', 'lsun_gan_sample']
 
-# %% ../nbs/05_train.ipynb #d8488c62
-@torch.no_grad()
-def generate(generator:nn.Module, inputs:torch.Tensor, bs:int=64, device=None) -> torch.Tensor:
-    "Outputs of `generator` (in eval mode) for `inputs`, on the CPU"
-    device = ifnone(device, next(generator.parameters()).device)
-    was = generator.training
-    generator.eval()
-    try: return torch.cat([generator(inputs[i:i+bs].to(device)).float().cpu() for i in range(0, len(inputs), bs)])
-    finally: generator.train(was)
+# %% ../nbs/05_train.ipynb #5b4c19f4
+def _py_state(rng) -> list: v, st, g = rng.getstate(); return [v, list(st), g]
+def _set_py_state(rng, s): rng.setstate((s[0], tuple(s[1]), s[2]))
 
+def rng_states() -> dict:
+    "Python, numpy, torch (and CUDA) RNG states as tensors and plain types, so that `weights_only=True` loads them"
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    return dict(random=_py_state(random), numpy=[kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss],
+                torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
+
+def set_rng_states(d:dict):
+    "Restore the states of `rng_states`"
+    _set_py_state(random, d['random'])
+    kind, keys, pos, has_gauss, gauss = d['numpy']
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    torch.set_rng_state(d['torch'])
+    if d['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(d['cuda'])
+
+# %% ../nbs/05_train.ipynb #62993f1f
 def save_grid(imgs:torch.Tensor, path:str|Path, nrow:int=8) -> Path:
     "Write uint8 images (N,3,H,W) as one PNG grid, atomically"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,86 +62,58 @@ def save_grid(imgs:torch.Tensor, path:str|Path, nrow:int=8) -> Path:
     with atomic(path) as tmp: Image.fromarray(grid).save(tmp)
     return path
 
-def fixed_inputs(dls, n:int=64, seed:int=0) -> torch.Tensor:
-    "Inputs to watch the generator on: seeded noise (noise → image `DataLoaders`), else the first `n` validation inputs"
-    if nz := getattr(dls, 'noise_sz', None): return torch.randn(n, nz, generator=torch.Generator().manual_seed(seed))
-    return torch.cat([b[0].cpu() for b, _ in zip(dls.valid, range(math.ceil(n/dls.valid.bs)))])[:n].as_subclass(torch.Tensor)
+def _fmt(v) -> str: return f'{v:.4g}' if isinstance(v, float) else str(v)
 
-# %% ../nbs/05_train.ipynb #5b4c19f4
-class TrainingDiverged(RuntimeError):
-    "A loss became NaN, infinite or too large; the message says where and what to do"
-
-def epoch_skipped(learn) -> bool:
-    "Whether the current epoch is one a resumed run skips"
-    r = getattr(learn, 'resume', None)
-    return r is not None and learn.epoch < r.start
-
-def rng_states() -> dict:
-    return dict(random=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state(),
-                cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
-
-def set_rng_states(d:dict):
-    random.setstate(d['random']); np.random.set_state(d['numpy']); torch.set_rng_state(d['torch'])
-    if d['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(d['cuda'])
-
-# %% ../nbs/05_train.ipynb #643d5be5
-class EMA(Callback):
-    "Exponential moving average of the generator's weights, updated after every generator step"
-    order = 65
-    def __init__(self, decay:float=0.999): self.decay, self.ema = decay, None
-    def before_fit(self):
-        if self.ema is None: self.ema = copy.deepcopy(self.learn.model.generator).eval().requires_grad_(False)
-    def after_step(self):
-        if not self.learn.gan_trainer.gen_mode: return
-        with torch.no_grad():
-            for e, p in zip(self.ema.parameters(), self.learn.model.generator.parameters()): e.lerp_(p, 1 - self.decay)
-            for e, b in zip(self.ema.buffers(), self.learn.model.generator.buffers()): e.copy_(b)
-
-def sampling_generator(learn) -> nn.Module:
-    "The EMA generator if the learner has one, else its generator"
-    ema = getattr(learn, 'ema', None)
-    return ema.ema if ema is not None and ema.ema is not None else learn.model.generator
-
-# %% ../nbs/05_train.ipynb #62993f1f
 class TrainMonitor(Callback):
-    "Record raw losses, stop on divergence, write `losses.csv` and `metrics.csv` under `path`"
-    order = 85
-    def __init__(self, path:str|Path, max_loss:float=1e4):
-        self.path, self.max_loss = Path(path), max_loss
-        self.steps, self.epochs = [], []   # (epoch, mode, loss) per step; dict per epoch
-    def before_epoch(self):
-        self.learn.epoch_metrics, self.t0, self.first = {}, time.perf_counter(), len(self.steps)
+    "Stop on a NaN, huge or stuck loss; print one line per epoch; write `losses.csv` and `metrics.csv` under `path`"
+    order = ORDERS['monitor']
+    def __init__(self, path:str|Path, max_loss:float=1e4, log:bool=True):
+        self.path, self.max_loss, self.log, self.epochs = Path(path), max_loss, log, []
+    def before_fit(self):
+        self.learn.epoch_metrics = {}   # filled by the metric callbacks during the epoch
+        self.learn.logger = noop        # this callback prints the epoch's line instead of the recorder
+    def before_epoch(self): self.learn.epoch_metrics.clear(); self.t0 = time.perf_counter()
+    def after_pred(self):
+        if self.training and not torch.isfinite(self.pred).all():
+            raise TrainingDiverged(f"the {self._mode()}'s output is not finite at epoch {self.epoch}, step {self.iter}")
     def after_loss(self):
         if not self.training: return
-        loss, mode = float(self.loss), 'gen' if self.learn.gan_trainer.gen_mode else 'crit'
+        loss = self.loss.detach().item()
         if not math.isfinite(loss) or abs(loss) > self.max_loss:
-            ck = self.path/'ckpt.pth'
-            raise TrainingDiverged(
-                f"the {mode} loss is {loss} at epoch {self.epoch}, step {self.iter}: training stopped before that step. "
-                + (f"The last good checkpoint is {ck}; resume from it (--resume) with a lower learning rate."
-                   if ck.exists() else "No checkpoint was written yet; try a lower learning rate."))
-        self.steps.append((self.epoch, mode, loss))
+            raise TrainingDiverged(f"the {self._mode()} loss is {loss} at epoch {self.epoch}, step {self.iter}")
+    def _mode(self) -> str: return 'generator' if self.learn.gan_trainer.gen_mode else 'critic'
+    def after_train(self):
+        gl = self.learn.gan_losses
+        for mode in ('gen', 'crit'):
+            ls = gl.epoch_steps(mode)
+            if len(ls) >= 4 and max(ls) - min(ls) <= 1e-6*max(1., abs(ls[0])):
+                raise TrainingDiverged(f"the {dict(gen='generator', crit='critic')[mode]} loss stayed at {ls[0]:.4g} for all {len(ls)} steps of epoch "
+                                       f"{self.epoch}: the networks have saturated and learn nothing")
     def after_epoch(self):
         if epoch_skipped(self.learn): return
-        steps = self.steps[self.first:]
-        mean = lambda m: float(np.mean([l for _, md, l in steps if md == m])) if any(md == m for _, md, l in steps) else None
-        row = dict(epoch=self.epoch, gen_loss=mean('gen'), crit_loss=mean('crit'),
-                   gen_steps=sum(md == 'gen' for _, md, _ in steps), crit_steps=sum(md == 'crit' for _, md, _ in steps),
+        gl, secs = self.learn.gan_losses, time.perf_counter() - self.t0
+        n_gen, n_crit, seen = len(gl.epoch_steps('gen')), len(gl.epoch_steps('crit')), gl.epoch_real()
+        row = dict(epoch=self.epoch, gen_loss=gl.mean('gen'), crit_loss=gl.mean('crit'), gen_steps=n_gen,
+                   crit_steps=n_crit, real_images=seen, images_per_s=round(seen/secs, 1),
+                   gen_steps_per_s=round(n_gen/secs, 2), seconds=round(secs, 2),
                    critic_cap_hits=getattr(getattr(self.learn, 'threshold_switcher', None), 'capped', None),
-                   seconds=round(time.perf_counter() - self.t0, 2), **self.learn.epoch_metrics)
+                   **self.learn.epoch_metrics)
         self.epochs.append(row)
         self.write()
+        if self.log: print(f"epoch {self.epoch + 1}/{self.n_epoch}  " + '  '.join(
+            f'{k} {_fmt(v)}' for k, v in row.items() if k != 'epoch' and v is not None), flush=True)
     def write(self):
-        write_csv(self.path/'losses.csv', ('step', 'epoch', 'mode', 'loss'), [(i, *s) for i, s in enumerate(self.steps)])
+        write_csv(self.path/'losses.csv', ('step', 'epoch', 'mode', 'loss'),
+                  [(i, e, m, l) for i, (e, m, l) in enumerate(self.learn.gan_losses.steps)])
         keys = list(dict.fromkeys(k for r in self.epochs for k in r))
         write_csv(self.path/'metrics.csv', keys, [[r.get(k) for k in keys] for r in self.epochs])
-    def state_dict(self): return dict(steps=self.steps, epochs=self.epochs)
-    def load_state_dict(self, d): self.steps, self.epochs = list(d['steps']), list(d['epochs'])
+    def state_dict(self): return dict(epochs=self.epochs)
+    def load_state_dict(self, d): self.epochs = list(d['epochs'])
 
 # %% ../nbs/05_train.ipynb #f82c0ea4
 class SampleGrid(Callback):
     "Save a grid of images generated from fixed `inputs` every `every` epochs (EMA weights when present)"
-    order = 80
+    order = ORDERS['sample_grid']
     def __init__(self, path:str|Path, inputs:torch.Tensor, stats='gan', every:int=1):
         store_attr()
         self.path, self.last = Path(path), None
@@ -136,56 +123,78 @@ class SampleGrid(Callback):
                               self.path/f'epoch_{self.epoch+1:03d}.png')
 
 # %% ../nbs/05_train.ipynb #6b8a5afa
+CKPT_FORMAT = 'lsun_gan checkpoint 2'
+
 def save_checkpoint(state:dict, path:str|Path):
-    "`torch.save` through a temporary file and a rename"
-    with atomic(path) as tmp: torch.save(state, tmp)
+    "`torch.save` `state` with a SHA-256 of its bytes, through a temporary file and a rename"
+    buf = io.BytesIO(); torch.save(state, buf); b = buf.getvalue()
+    payload = torch.frombuffer(bytearray(b), dtype=torch.uint8)
+    with atomic(path) as tmp:
+        torch.save(dict(format=CKPT_FORMAT, sha256=hashlib.sha256(b).hexdigest(), payload=payload), tmp)
 
 def load_checkpoint(path:str|Path) -> dict:
-    "A checkpoint written by `Checkpoint` (a trusted file of your own: it holds RNG states, so it is unpickled)"
-    if not Path(path).is_file(): raise UsageError(f"No checkpoint at {path}")
-    return torch.load(path, map_location='cpu', weights_only=False)
+    "The state saved by `save_checkpoint`, loaded without running code, after checking its SHA-256"
+    d = load_weights(path, 'checkpoint')
+    check(isinstance(d, dict) and d.get('format') == CKPT_FORMAT,
+          f"{path} is not a checkpoint written by this version of lsun_gan ({CKPT_FORMAT})")
+    b = d['payload'].numpy().tobytes()
+    check(hashlib.sha256(b).hexdigest() == d['sha256'],
+          f"{path} is damaged (its contents do not match their checksum): use an earlier copy, or train again")
+    return torch.load(io.BytesIO(b), map_location='cpu', weights_only=True)
+
+def _opt_state(opt) -> dict:
+    "fastai optimizer state as plain lists and dicts (fastai's holds `L`s, which `weights_only` refuses to load)"
+    sd = opt.state_dict()
+    return dict(state=[dict(s) for s in sd['state']], hypers=[dict(h) for h in sd['hypers']])
+
+def _switcher(learn):
+    "The learner's switcher (whose state a checkpoint keeps)"
+    return next(cb for cb in learn.cbs if isinstance(cb, (SteadyGANSwitcher, ThresholdSwitcher)))
 
 class Checkpoint(Callback):
     "Save both networks, optimizer, switcher, EMA, RNG and loss history to `path` after every epoch"
-    order = 90
+    order = ORDERS['checkpoint']
     def __init__(self, path:str|Path, config:dict): self.path, self.config = Path(path), config
     def after_epoch(self):
         if epoch_skipped(self.learn): return
-        sw, ema = getattr(self.learn, 'threshold_switcher', None), getattr(self.learn, 'ema', None)
+        ema = getattr(self.learn, 'ema', None)
         save_checkpoint(dict(
             epoch=self.epoch + 1, config=self.config,
             generator=self.learn.model.generator.state_dict(), critic=self.learn.model.critic.state_dict(),
-            opt=self.learn.opt.state_dict(), gen_mode=self.learn.gan_trainer.gen_mode,
-            switcher=sw.state_dict() if sw else None, ema=ema.ema.state_dict() if ema else None,
-            monitor=self.learn.train_monitor.state_dict(), rng=rng_states(), dl_rng=self.learn.dls.train.rng.getstate()),
-            self.path)
+            opt=_opt_state(self.learn.opt), gen_mode=self.learn.gan_trainer.gen_mode,
+            switcher=_switcher(self.learn).state_dict(), ema=ema.averaged.state_dict() if ema else None,
+            losses=self.learn.gan_losses.state_dict(), monitor=self.learn.train_monitor.state_dict(),
+            rng=rng_states(), dl_rng=_py_state(self.learn.dls.train.rng)), self.path)
 
 class Resume(Callback):
-    "Continue from checkpoint `ckpt`: skip its epochs, then restore optimizer, switcher, EMA, history and RNG states"
-    order = 70  # where fastai's `SkipToEpoch` sits: after the recorder and progress bar have started the epoch
-    def __init__(self, ckpt:dict): self.ckpt, self.start = ckpt, ckpt['epoch']
+    "Restore checkpoint `ckpt`: optimizer (at learning rate `lr`), switcher, EMA, history, then its RNG states"
+    order = ORDERS['resume']
+    def __init__(self, ckpt:dict, lr:float): self.ckpt, self.lr = ckpt, lr
     def before_fit(self):
         ck = self.ckpt
-        self.learn.opt.load_state_dict(ck['opt'])
+        self.learn.opt.load_state_dict(dict(state=ck['opt']['state'], hypers=L(ck['opt']['hypers'])))
+        self.learn.opt.set_hypers(lr=self.lr)   # `load_state_dict` brings back the old hyper-parameters
+        self.learn.gan_losses.load_state_dict(ck['losses'])
         self.learn.train_monitor.load_state_dict(ck['monitor'])
-        if ck['switcher'] is not None: self.learn.threshold_switcher.load_state_dict(ck['switcher'])
-        if ck['ema'] is not None: self.learn.ema.ema.load_state_dict(ck['ema'])
+        _switcher(self.learn).load_state_dict(ck['switcher'])
+        if ck['ema'] is not None: self.learn.ema.averaged.load_state_dict(ck['ema'])
     def before_epoch(self):
-        if self.epoch < self.start: raise CancelEpochException
-        if self.epoch == self.start:
-            set_rng_states(self.ckpt['rng'])
-            self.learn.dls.train.rng.setstate(self.ckpt['dl_rng'])
-            self.learn.gan_trainer.switch(gen_mode=self.ckpt['gen_mode'])
+        if self.epoch != self.ckpt['epoch']: return
+        set_rng_states(self.ckpt['rng'])
+        _set_py_state(self.learn.dls.train.rng, self.ckpt['dl_rng'])
+        self.learn.gan_trainer.switch(gen_mode=self.ckpt['gen_mode'])
 
 # %% ../nbs/05_train.ipynb #85e791d6
 ARCHS = ('wgan', 'gan', 'dcgan')
 DEFAULT_LR = dict(wgan=2e-4, gan=1e-4, dcgan=2e-4)
+ARCH_STATS = dict(wgan='gan', dcgan='gan', gan='imagenet')   # the normalisation each approach trains in
+RUN_DEFAULTS = dict(size=64, bs=64, seed=42, ema=False, nz=100, pretrain_epochs=1)
 
 def _check(arch:str, data, size:int):
-    if arch not in ARCHS: raise UsageError(f"unknown arch {arch!r}: use one of {', '.join(ARCHS)}")
-    if size not in MODEL_SIZES: raise UsageError(f"size {size} is not supported for training: use one of {MODEL_SIZES}")
+    check(arch in ARCHS, f"unknown arch {arch!r}: use one of {', '.join(ARCHS)}")
+    check(size in MODEL_SIZES, f"--size {size} is not supported for training: use one of {MODEL_SIZES}")
     if not Path(data).exists():
-        raise DataUnavailable(f"--data {data} does not exist: pass a prepared cache (lsun_gan_prepare) or a folder of "
+        raise DataUnavailable(f"data {data} does not exist: pass a prepared cache (lsun_gan_prepare) or a folder of "
                               "images")
 
 def make_generator(arch:str, size:int=64, nz:int=100) -> nn.Module:
@@ -193,83 +202,121 @@ def make_generator(arch:str, size:int=64, nz:int=100) -> nn.Module:
     return dict(wgan=lambda: wgan_generator(size, nz), dcgan=lambda: DCGANGenerator(size, nz),
                 gan=lambda: unet_generator(size))[arch]()
 
+def _quiet(learn:Learner) -> Learner:
+    "`learn` printing one plain line per epoch, without progress-bar frames, when not in a notebook or a terminal"
+    if not (in_notebook() or sys.stdout.isatty()):
+        learn.remove_cb(ProgressCallback)
+        learn.logger = lambda log: print('  '.join(f'{n} {_fmt(v)}' for n, v in zip(learn.recorder.metric_names, log)))
+    return learn
+
+def _pretrain(learn:Learner, path:Path, what:str, epochs:int, **kwargs):
+    "Fit `learn` for `epochs` (one cycle) and save its model to `path`, or load it from there when done before"
+    if path.exists(): learn.model.load_state_dict(load_checkpoint(path))
+    else:
+        print(f"pretraining the {what} for {epochs} epoch(s)")
+        _quiet(learn).fit_one_cycle(epochs, 1e-3, **kwargs)
+        save_checkpoint(learn.model.state_dict(), path)
+
 def build_learner(arch:str, data, size:int=64, bs:int=64, nz:int=100, out:str|Path='runs/tmp',
                   pretrain_epochs:int=1, num_workers:int|None=None, device=None, seed:int=42,
                   **kwargs # To the approach's learner: `n_crit`, `clip` (wgan); `betas` (dcgan); `crit_thresh`, `max_crit`, `crit_lr_mult` (gan)
                  ) -> Learner:
-    "The `DataLoaders` and learner of `arch` on `data` (a prepared cache or a folder)"
+    "The `DataLoaders` and learner of `arch` on `data` (a prepared cache or a folder), on `device`"
     _check(arch, data, size)
-    dl_kw = {} if num_workers is None else dict(num_workers=num_workers)
+    device, dl_kw = get_device(device), {} if num_workers is None else dict(num_workers=num_workers)
     if arch != 'gan':
         dls = gan_dls(data, size=size, bs=bs, noise_sz=nz, device=device, **dl_kw)
         return (wgan_learner if arch == 'wgan' else dcgan_learner)(dls, size=size, nz=nz, **kwargs)
     pre = Path(out)/'pretrain'; pre.mkdir(parents=True, exist_ok=True)
-    gen = generator_learner(crappy_dls(data, size=size, bs=bs, seed=seed, device=device, **dl_kw), size=size)
-    if (pre/'generator.pth').exists(): gen.model.load_state_dict(torch.load(pre/'generator.pth', map_location='cpu'))
-    else:
-        gen.fit_one_cycle(pretrain_epochs, 1e-3, pct_start=0.8)
-        save_checkpoint(gen.model.state_dict(), pre/'generator.pth')
+    done = (pre/'generator.pth').exists()   # the backbone's first weights only matter before pretraining
+    gen = generator_learner(crappy_dls(data, size=size, bs=bs, seed=seed, device=device, **dl_kw), size=size,
+                            pretrained=not done)
+    _pretrain(gen, pre/'generator.pth', 'U-Net generator on crappy → real', pretrain_epochs, pct_start=0.8)
     crit = critic_learner(critic_dls(save_generated(gen, pre/'critic_data'), bs=bs, device=device, **dl_kw), size=size)
-    if (pre/'critic.pth').exists(): crit.model.load_state_dict(torch.load(pre/'critic.pth', map_location='cpu'))
-    else:
-        crit.fit_one_cycle(pretrain_epochs, 1e-3)
-        save_checkpoint(crit.model.state_dict(), pre/'critic.pth')
-    return pretrained_gan_learner(gen, crit, **kwargs)
+    _pretrain(crit, pre/'critic.pth', 'critic on generated vs real', pretrain_epochs)
+    learn = pretrained_gan_learner(gen, crit, **kwargs)
+    learn.backbone_weights = gen.backbone_weights if not done else None
+    return learn
 
 # %% ../nbs/05_train.ipynb #60c24756
+def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict) -> tuple:
+    "The run's config and checkpoint: new from the arguments, or the checkpoint's with the changes it allows"
+    given = {k: v for k, v in given.items() if v is not None}
+    if not resume:
+        check(not (out/'ckpt.pth').exists(),
+              f"{out} already holds a run: pass --resume to continue it, or choose another --out")
+        cfg = dict(arch=arch, data=str(Path(data).resolve()), **{**RUN_DEFAULTS, **given}, epochs=ifnone(epochs, 1),
+                   lr=ifnone(lr, DEFAULT_LR[arch]), stats=ARCH_STATS[arch], changes=[])
+        return cfg, None
+    ck = load_checkpoint(out/'ckpt.pth')
+    cfg, done = dict(ck['config']), ck['epoch']
+    check(cfg['arch'] == arch, f"{out} holds a {cfg['arch']} run, not {arch}: resume it as {cfg['arch']}, or train "
+                               f"{arch} into another --out")
+    check(Path(data).resolve() == Path(cfg['data']), f"data {data} is not the data of the run in {out} "
+                                                     f"({cfg['data']}): pass that, or train into another --out")
+    for k, v in given.items():
+        check(v == cfg[k], f"--{k.replace('_', '-')} {v} contradicts the run in {out} ({k} {cfg[k]}): leave it out "
+                           "to continue that run, or train into another --out")
+    epochs = ifnone(epochs, cfg['epochs'])
+    check(epochs > done, f"the run in {out} has done {done} epochs and --epochs is the total: pass --epochs "
+                         f"{done + 1} or more to train further")
+    for k, v in dict(epochs=epochs, lr=ifnone(lr, cfg['lr'])).items():
+        if v != cfg[k]: cfg['changes'] = [*cfg['changes'], dict(epoch=done, key=k, old=cfg[k], new=v)]; cfg[k] = v
+    return cfg, ck
+
 def train(arch:str, # 'wgan', 'gan' or 'dcgan'
           data:str|Path, # A prepared cache or a folder of images
           out:str|Path, # The run folder
-          size:int=64, bs:int=64, epochs:int=1,
-          lr:float|None=None, # Default: 2e-4 for wgan and dcgan, 1e-4 for gan
-          seed:int=42, # Same seed, same losses (on CPU)
-          ema:bool=False, # Keep an EMA of the generator and sample from it
-          pretrain_epochs:int=1, # For `gan`: epochs of generator and of critic pretraining
-          resume:bool=False, # Continue the run in `out` from its checkpoint
+          size:int|None=None, # Image side (default 64)
+          bs:int|None=None, # Batch size (default 64)
+          epochs:int|None=None, # Total epochs of the run (default 1); on `resume`, more than those done
+          lr:float|None=None, # Default: 2e-4 for wgan and dcgan, 1e-4 for gan; on `resume`, a new one is recorded
+          seed:int|None=None, # Same seed, same losses (on CPU); default 42
+          ema:bool|None=None, # Keep an EMA of the generator and sample from it (default False)
+          pretrain_epochs:int|None=None, # For `gan`: epochs of generator and of critic pretraining (default 1)
+          resume:bool=False, # Continue the run in `out`: its checkpoint's settings hold, None arguments take them
           every:int=1, # Save a sample grid every `every` epochs
           n_samples:int=64, # Images in each grid
           collapse:bool=True, # Watch for mode collapse (`ModeCollapseCallback`) and warn
           fid_every:int=0, # Compute FID every `fid_every` epochs (`FIDCallback`; needs the Inception weights)
           fid_n:int=1000, # Samples for FID
           fid_weights:str|None=None, # The FID Inception weights file (default: torch hub cache)
-          nz:int=100, max_loss:float=1e4, num_workers:int|None=None, device=None,
+          nz:int|None=None, # Length of the noise vector (default 100)
+          max_loss:float=1e4, num_workers:int|None=None,
+          device=None, # 'cpu', 'cuda', 'cuda:1'... (default: the GPU if there is one)
           cbs=None, # More callbacks
           learner_kw:dict|None=None # To the approach's learner (see `build_learner`)
          ) -> Learner:
     "Train `arch` on `data`, writing checkpoints, sample grids, losses and metrics under `out`"
-    out, lr = Path(out), ifnone(lr, DEFAULT_LR.get(arch))
-    _check(arch, data, size)
-    config = dict(arch=arch, data=str(data), size=size, bs=bs, epochs=epochs, lr=lr, seed=seed, ema=ema, nz=nz,
-                  pretrain_epochs=pretrain_epochs, stats='imagenet' if arch == 'gan' else 'gan', learner_kw=learner_kw or {})
-    ck = None
-    if resume:
-        ck = load_checkpoint(out/'ckpt.pth')
-        if ck['config']['arch'] != arch:
-            raise UsageError(f"{out} holds a {ck['config']['arch']} run, not {arch}: resume with --arch "
-                             f"{ck['config']['arch']}, or train {arch} into another --out")
-        config = {**ck['config'], 'epochs': epochs}
-    elif (out/'ckpt.pth').exists():
-        raise UsageError(f"{out} already holds a run: pass --resume to continue it, or choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
-    set_seed(seed, reproducible=True)
-    learn = build_learner(arch, data, size, config['bs'], nz, out, pretrain_epochs, num_workers, device, seed,
-                          **config['learner_kw'])
-    if ck:
-        learn.model.generator.load_state_dict(ck['generator']); learn.model.critic.load_state_dict(ck['critic'])
-    inputs = fixed_inputs(learn.dls, n_samples, seed)
-    cbs = [TrainMonitor(out, max_loss), SampleGrid(out/'samples', inputs, config['stats'], every),
-           Checkpoint(out/'ckpt.pth', config), *([EMA()] if ema else []), *([Resume(ck)] if ck else []), *(cbs or [])]
-    if collapse or fid_every:
-        from lsun_gan.callbacks import ModeCollapseCallback, FIDCallback  # they build on this module
-        from lsun_gan.metrics import InceptionFeatures
-        if collapse: cbs.append(ModeCollapseCallback(real=data, stats=config['stats']))
+    out = Path(out)
+    _check(arch, data, ifnone(size, RUN_DEFAULTS['size']))
+    check_positive(bs=bs, epochs=epochs, lr=lr, every=every, n_samples=n_samples, nz=nz, pretrain_epochs=pretrain_epochs)
+    with FolderLock(out, 'lsun_gan_train'):
+        config, ck = _run_config(arch, data, out, resume, epochs, lr, dict(
+            size=size, bs=bs, seed=seed, ema=ema, nz=nz, pretrain_epochs=pretrain_epochs, learner_kw=learner_kw))
+        c = config
+        set_seed(c['seed'], reproducible=True)
+        learn = build_learner(arch, data, c['size'], c['bs'], c['nz'], out, c['pretrain_epochs'], num_workers, device,
+                              c['seed'], **(c.get('learner_kw') or {}))
+        if getattr(learn, 'backbone_weights', None): c['backbone_weights'] = learn.backbone_weights
+        if ck: learn.model.generator.load_state_dict(ck['generator']); learn.model.critic.load_state_dict(ck['critic'])
+        inputs = fixed_inputs(learn.dls, n_samples, c['seed'])
+        cbs = [TrainMonitor(out, max_loss), SampleGrid(out/'samples', inputs, c['stats'], every),
+               Checkpoint(out/'ckpt.pth', config), *([EMA()] if c['ema'] else []),
+               *([Resume(ck, c['lr'])] if ck else []), *(cbs or [])]
+        if collapse: cbs.append(ModeCollapseCallback(real=data, stats=c['stats']))
         if fid_every: cbs.append(FIDCallback(real=data, extractor=InceptionFeatures(fid_weights), n=fid_n,
-                                             every=fid_every, stats=config['stats']))
-    (out/'config.json').write_text(json.dumps(config, indent=1))
-    learn.add_cbs(cbs)
-    learn.fit(epochs, lr)
-    if ck: learn.remove_cb(Resume)
-    if (out/'losses.csv').exists(): plot_losses(out, close=True)  # absent if a budget stopped the first epoch
+                                             every=fid_every, stats=c['stats']))
+        write_json(out/'config.json', config)
+        learn.add_cbs(cbs)
+        try: _quiet(learn).fit(c['epochs'], c['lr'], start_epoch=ck['epoch'] if ck else 0)
+        except TrainingDiverged as e:
+            ckpt = out/'ckpt.pth'
+            raise TrainingDiverged(f"{e.msg}. Training stopped. " + (
+                f"The last good checkpoint is {ckpt}; resume from it (--resume) with a lower learning rate (--lr)."
+                if ckpt.exists() else "No checkpoint was written yet; try a lower learning rate (--lr).")) from None
+        finally: learn.remove_cbs([cb for cb in cbs if isinstance(cb, Resume)])
+        if (out/'losses.csv').exists(): plot_losses(out, close=True)  # absent if a budget stopped the first epoch
     return learn
 
 # %% ../nbs/05_train.ipynb #e3b1f4fa
@@ -295,24 +342,28 @@ def plot_losses(out:str|Path, smooth:int=20, close:bool=False):
 @cli
 def lsun_gan_train(arch:str, # wgan, gan or dcgan
                    data:str, # A prepared cache (lsun_gan_prepare) or a folder of images
-                   out:str='runs/run', # The run folder
-                   size:int=64, bs:int=64, epochs:int=1,
-                   lr:float=None, # Default: 2e-4 (wgan, dcgan), 1e-4 (gan)
-                   seed:int=42,
+                   out:str='runs/run', # The run folder (one run per folder; it is locked while training)
+                   size:int=None, # Image side: 32, 64 or 128 (default 64; a cache's must match)
+                   bs:int=None, # Batch size (default 64)
+                   epochs:int=None, # Total epochs of the run (default 1); with --resume, more than those done
+                   lr:float=None, # Learning rate (default 2e-4 wgan/dcgan, 1e-4 gan); with --resume, applied from then on
+                   seed:int=None, # Random seed: same seed, same losses on CPU (default 42)
                    ema:store_true=False, # Keep and sample from an EMA of the generator
-                   pretrain_epochs:int=1, # gan: epochs of generator and critic pretraining
-                   resume:store_true=False, # Continue the run in OUT
-                   every:int=1, # Sample grid every EVERY epochs
-                   workers:int=None, # DataLoader workers
+                   pretrain_epochs:int=None, # gan: epochs of generator and of critic pretraining (default 1)
+                   resume:store_true=False, # Continue the run in OUT with its own settings (size, bs, seed, ema...)
+                   every:int=1, # Save a sample grid every EVERY epochs
+                   workers:int=None, # DataLoader worker processes (default: fastai's)
+                   device:str=None, # cpu, cuda, cuda:N or mps (default: the GPU if there is one)
                    no_collapse:store_true=False, # Do not watch for mode collapse
-                   fid:int=0, # Compute FID every FID epochs (needs the Inception weights)
-                   fid_n:int=1000, # Samples for FID
-                   weights:str=None # The FID Inception weights file (default: torch hub cache)
+                   fid_every:int=0, # Compute FID every FID_EVERY epochs (0: never; needs the Inception weights)
+                   fid_n:int=1000, # Generated images for each FID
+                   weights:str=None # The FID Inception weights file (default: the torch hub cache)
                   ):
     "Train a GAN on LSUN bedrooms; writes checkpoints, sample grids, metrics and loss curves under OUT"
-    with cli_errors('lsun_gan_train'):
-        try: train(arch, data, out, size, bs, epochs, lr, seed, ema, pretrain_epochs, resume, every, collapse=not no_collapse,
-                   fid_every=fid, fid_n=fid_n, fid_weights=weights, num_workers=workers)
+    with cli_errors('lsun_gan_train', on_interrupt='run it again with --resume to continue from the last checkpoint'):
+        try: train(arch, data, out, size, bs, epochs, lr, seed, ema or None, pretrain_epochs, resume, every,
+                   collapse=not no_collapse, fid_every=fid_every, fid_n=fid_n, fid_weights=weights, num_workers=workers,
+                   device=device)
         except TrainingDiverged as e:
             print(f"lsun_gan_train: training diverged: {e}", file=sys.stderr)
             sys.exit(3)
@@ -326,23 +377,26 @@ def load_generator(ckpt:str|Path, ema:bool=True) -> tuple:
     G.load_state_dict(ck['ema'] if ema and ck.get('ema') is not None else ck['generator'])
     return G.eval(), cfg
 
-def sample(ckpt:str|Path, n:int=64, seed:int=0, data:str|Path|None=None, ema:bool=True) -> torch.Tensor:
+def sample(ckpt:str|Path, n:int=64, seed:int=0, data:str|Path|None=None, ema:bool=True, device=None) -> torch.Tensor:
     "`n` uint8 images (N,3,H,W) from the generator in `ckpt`; `gan` runs repair crappy versions of `data`'s images"
+    check_positive(n=n)
     G, cfg = load_generator(ckpt, ema)
     if cfg['arch'] == 'gan':
-        if data is None: raise UsageError("a gan generator repairs crappy images: pass --data (a cache or folder)")
-        dl = crappy_dls(data, size=cfg['size'], bs=n, seed=seed, num_workers=0, zoom=False).train.new(shuffle=False, drop_last=False)
+        check(data is not None, "a gan checkpoint repairs crappy images: pass --data (a prepared cache or a folder)")
+        dl = crappy_dls(data, size=cfg['size'], bs=n, seed=seed, num_workers=0, zoom=False, device='cpu'
+                       ).train.new(shuffle=False, drop_last=False)
         inputs = torch.cat([b[0].cpu().as_subclass(torch.Tensor) for b, _ in zip(dl, range(math.ceil(n/dl.bs)))])[:n]
     else: inputs = torch.randn(n, cfg['nz'], generator=torch.Generator().manual_seed(seed))
-    return to_uint8(generate(G.to(default_device()), inputs), cfg['stats'])
+    return to_uint8(generate(G.to(get_device(device)), inputs), cfg['stats'])
 
 @cli
 def lsun_gan_sample(ckpt:str, # A checkpoint written by lsun_gan_train (e.g. runs/run/ckpt.pth)
                     n:int=64, # Number of images
                     out:str='grid.png', # The PNG grid to write
-                    seed:int=0,
+                    seed:int=0, # Seed of the noise (or of the crappification, for gan)
                     data:str=None, # For gan checkpoints: images to crappify and repair
-                    no_ema:store_true=False # Use the raw generator even when the checkpoint has EMA weights
+                    no_ema:store_true=False, # Use the raw generator even when the checkpoint has EMA weights
+                    device:str=None # cpu, cuda, cuda:N or mps (default: the GPU if there is one)
                    ):
     "Write a grid of N images generated from checkpoint CKPT"
-    with cli_errors('lsun_gan_sample'): print(save_grid(sample(ckpt, n, seed, data, not no_ema), out))
+    with cli_errors('lsun_gan_sample'): print(save_grid(sample(ckpt, n, seed, data, not no_ema, device), out))

@@ -16,9 +16,28 @@ sweep: {arch: [dcgan], lr: [0.0002, 0.001]}
     df = pd.read_csv(tmp_path/'out'/'results.csv', index_col='name')
     assert list(df.index) == ['w', 'dcgan_lr0.0002', 'dcgan_lr0.001']
     assert (df['images_seen'] >= 64).all() and df['swd_avg'].notna().all()
+    assert {'backbone', 'warnings', 'fd_pixels', 'kid_pixels'} <= set(df.columns) and 'fid' not in df.columns
     assert 'results in' in r.stdout
+    import json
+    s = json.loads((tmp_path/'out'/'w'/'summary.json').read_text())
+    assert isinstance(s['warnings'], list) and s['gen_steps'] > 0 and s['crit_steps'] >= 2*s['gen_steps']
+    assert not (tmp_path/'out'/'w'/'.unfinished').exists()
 
 @pytest.mark.parametrize('args,msg', [(['--preset', 'nope'], 'unknown preset'), ([], 'either a CONFIG file or --preset')])
 def test_compare_bad_arguments(sample, tmp_path, args, msg):
     r = subprocess.run([cli('lsun_gan_compare'), *args, '--data', sample, '--out', tmp_path/'o'], capture_output=True, text=True)
     assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr
+
+def test_run_names_cannot_leave_out_and_foreign_folders_survive(tmp_path):
+    "A run named ../victim (or an absolute path) is refused; an existing folder that is not an unfinished run of ours is kept"
+    victim = tmp_path/'victim'; victim.mkdir(); (victim/'precious.txt').write_text('keep me')
+    out = tmp_path/'out'; (out/'dcgan').mkdir(parents=True); (out/'dcgan'/'mine.txt').write_text('mine')
+    data = tmp_path/'imgs'; data.mkdir()
+    for name in ('../victim', str(victim), 'a/b'):
+        (tmp_path/'c.yaml').write_text(f"runs:\n  - {{name: '{name}', arch: dcgan, size: 32}}\n")
+        r = subprocess.run([cli('lsun_gan_compare'), tmp_path/'c.yaml', '--data', data, '--out', out], capture_output=True, text=True)
+        assert r.returncode == 2 and 'run name' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-1500:]
+    (tmp_path/'c.yaml').write_text("runs:\n  - {arch: dcgan, size: 32}\n")
+    r = subprocess.run([cli('lsun_gan_compare'), tmp_path/'c.yaml', '--data', data, '--out', out], capture_output=True, text=True)
+    assert r.returncode == 2 and 'is not an unfinished run' in r.stderr, r.stderr[-1500:]
+    assert (victim/'precious.txt').read_text() == 'keep me' and (out/'dcgan'/'mine.txt').read_text() == 'mine'

@@ -13,8 +13,8 @@ def test_quarto_config_linked():
     for nb in listed: assert (ROOT/'nbs'/nb).exists(), f"_quarto.yml lists {nb}, which does not exist"
 
 def test_every_notebook_renders_and_docs_targets_exist(tmp_path):
-    "The offline preview renders every notebook, and every symbol the docs document (nbdev's index, show_doc) exists"
-    import importlib, json, re
+    "The offline preview renders every notebook, and every symbol nbdev's index documents exists"
+    import importlib
     from lsun_gan.docs import preview_docs
     from lsun_gan._modidx import d
     nbs = sorted((ROOT/'nbs').glob('*.ipynb'))
@@ -28,8 +28,3 @@ def test_every_notebook_renders_and_docs_targets_exist(tmp_path):
     names = [n for mod in d['syms'].values() for n in mod]
     assert len(names) > 50
     for n in names: resolve(n)
-    mods = [importlib.import_module(m) for m in d['syms']]
-    for nb in nbs:
-        src = ''.join(''.join(c['source']) for c in json.loads(nb.read_text())['cells'])
-        for target in re.findall(r'show_doc\(([\w.]+)', src):
-            assert any(hasattr(m, target.split('.')[0]) for m in mods), f"{nb.name}: show_doc({target}) documents nothing"
