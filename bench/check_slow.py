@@ -1,0 +1,46 @@
+"""Re-run the `#| slow` cells of the notebooks (they produce the results the README quotes) and compare their fresh
+text outputs with the committed ones, number by number. Run on purpose (it takes as long as those cells):
+
+    python bench/check_slow.py [nbs/10_compare.ipynb ...] [--rtol 0.05]
+
+Every number printed by a slow cell is compared; runs cut by wall-clock budgets are not bit-reproducible, so the
+tolerance is relative (default 5%). Exits 1 when any number differs by more, or a cell fails."""
+import argparse, copy, json, re, sys
+from pathlib import Path
+from execnb.nbio import read_nb
+from execnb.shell import CaptureShell
+
+NUM = re.compile(r'-?\d+\.?\d*(?:e[-+]?\d+)?')
+
+def text(outputs) -> str:
+    "The text a cell printed or returned"
+    return ''.join(''.join(o.get('text', '')) if o['output_type'] == 'stream' else ''.join(o.get('data', {}).get('text/plain', ''))
+                   for o in outputs if o['output_type'] in ('stream', 'execute_result'))
+
+def compare(old:str, new:str, rtol:float) -> list:
+    "Numbers of `old` and `new` that differ by more than `rtol` (relative), as (old, new) pairs"
+    a, b = [float(x) for x in NUM.findall(old)], [float(x) for x in NUM.findall(new)]
+    if len(a) != len(b): return [(f'{len(a)} numbers', f'{len(b)} numbers')]
+    return [(x, y) for x, y in zip(a, b) if abs(x - y) > rtol*max(abs(x), abs(y), 1e-12)]
+
+def check(path:Path, rtol:float) -> bool:
+    nb = read_nb(path)
+    old = {i: text(c.get('outputs', [])) for i, c in enumerate(nb.cells) if c.cell_type == 'code'}
+    slow = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code' and '#| slow' in c.source]
+    if not slow: return True
+    fresh = copy.deepcopy(nb)
+    shell = CaptureShell(path.parent)
+    shell.run_all(fresh, exc_stop=True)
+    ok = True
+    for i in slow:
+        diffs = compare(old[i], text(fresh.cells[i].get('outputs', [])), rtol)
+        print(f"{path.name} cell {i}: " + ('same' if not diffs else f"{len(diffs)} numbers differ, e.g. {diffs[:5]}"))
+        ok &= not diffs
+    return ok
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('nbs', nargs='*', default=sorted(Path('nbs').glob('*.ipynb')), type=Path)
+    p.add_argument('--rtol', type=float, default=0.05)
+    args = p.parse_args()
+    sys.exit(0 if all([check(nb, args.rtol) for nb in args.nbs]) else 1)
