@@ -25,14 +25,18 @@ __all__ = ['DEFAULTS', 'LEARNER_KEYS', 'UNFINISHED', 'Budget', 'make_config', 's
 
 # %% ../nbs/10_compare.ipynb #8731298e
 class Budget(Callback):
-    "Stop training once the critic has seen `images` real images, or after `seconds` of training"
+    "Stop once the critic has seen `images` real images, the generator took `gen_steps` steps, or `seconds` passed"
     order = ORDERS['budget']  # its after_epoch runs after `Checkpoint`, so the last, partial epoch is saved too
-    def __init__(self, images:int|None=None, seconds:float|None=None): self.images, self.seconds = images, seconds
-    def before_fit(self): self.start, self.t0 = self.learn.gan_losses.real_seen, time.perf_counter()
+    def __init__(self, images:int|None=None, seconds:float|None=None, gen_steps:int|None=None):
+        # the clock starts now, before `train` builds the learner: a pretrained GAN's pretraining counts against it
+        self.images, self.seconds, self.gen_steps, self.t0 = images, seconds, gen_steps, time.perf_counter()
+    def _gen(self) -> int: return sum(m == 'gen' for _, m, _ in self.learn.gan_losses.steps)
+    def before_fit(self): self.start, self.gen_start = self.learn.gan_losses.real_seen, self._gen()
     @property
     def seen(self) -> int: return self.learn.gan_losses.real_seen - self.start
     def _spent(self) -> bool:
-        return bool((self.images and self.seen >= self.images) or (self.seconds and time.perf_counter() - self.t0 >= self.seconds))
+        return bool((self.images and self.seen >= self.images) or (self.seconds and time.perf_counter() - self.t0 >= self.seconds)
+                    or (self.gen_steps and self._gen() - self.gen_start >= self.gen_steps))
     def after_batch(self):
         if self.training and self._spent(): raise CancelTrainException  # end this epoch: grids, metrics, checkpoint
     def after_epoch(self):
@@ -40,7 +44,7 @@ class Budget(Callback):
 
 # %% ../nbs/10_compare.ipynb #36973fe1
 DEFAULTS = dict(size=64, bs=64, lr=None, seed=42, ema=False, pretrain_epochs=1, epochs=1000, budget_images=None,
-                budget_seconds=None, n_eval=256)
+                budget_seconds=None, budget_gen_steps=None, n_eval=256)
 LEARNER_KEYS = dict(wgan=('n_crit', 'clip'), dcgan=('betas',), gan=('crit_thresh', 'max_crit', 'crit_lr_mult'))
 
 def make_config(**kw) -> dict:
@@ -120,7 +124,7 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
         shutil.rmtree(run)
     run.mkdir(parents=True); (run/UNFINISHED).touch()
     cache = _data_for(data, cfg['size'], out)
-    budget = Budget(cfg['budget_images'], cfg['budget_seconds'])
+    budget = Budget(cfg['budget_images'], cfg['budget_seconds'], cfg['budget_gen_steps'])
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')

@@ -323,7 +323,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
 def plot_losses(out:str|Path, smooth:int=20, close:bool=False):
     "Plot the generator and critic losses of the run in `out` (raw and moving average) into `out/losses.png`"
     import matplotlib.pyplot as plt
-    rows = list(csv.DictReader(open(Path(out)/'losses.csv')))
+    with open(Path(out)/'losses.csv', newline='') as f: rows = list(csv.DictReader(f))
     fig, axs = plt.subplots(1, 2, figsize=(11, 3.5))
     for ax, mode in zip(axs, ('crit', 'gen')):
         steps = [(int(r['step']), float(r['loss'])) for r in rows if r['mode'] == mode]

@@ -7,7 +7,7 @@ def test_compare_yaml_runs_and_sweep(sample, tmp_path):
     (tmp_path/'cfg.yaml').write_text("""
 base: {size: 32, budget_images: 64, n_eval: 32}
 runs:
-  - {name: w, arch: wgan, n_crit: 2}
+  - {name: w, arch: wgan, n_crit: 2, budget_images: null, budget_gen_steps: 2}
 sweep: {arch: [dcgan], lr: [0.0002, 0.001]}
 """)
     r = subprocess.run([cli('lsun_gan_compare'), tmp_path/'cfg.yaml', '--data', sample, '--out', tmp_path/'out', '--workers', '0'],
@@ -20,7 +20,7 @@ sweep: {arch: [dcgan], lr: [0.0002, 0.001]}
     assert 'results in' in r.stdout
     import json
     s = json.loads((tmp_path/'out'/'w'/'summary.json').read_text())
-    assert isinstance(s['warnings'], list) and s['gen_steps'] > 0 and s['crit_steps'] >= 2*s['gen_steps']
+    assert s['warnings'] == [] and (s['gen_steps'], s['crit_steps']) == (2, 4)
     assert not (tmp_path/'out'/'w'/'.unfinished').exists()
 
 @pytest.mark.parametrize('args,msg', [(['--preset', 'nope'], 'unknown preset'), ([], 'either a CONFIG file or --preset')])
