@@ -7,7 +7,7 @@ from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError
 from .metrics import (FeatureStats, frechet_distance, real_stats, extract, kid, swd, collapse_report,
-                              image_batches, InceptionFeatures)
+                              image_batches, InceptionFeatures, metric_name)
 from .core import to_uint8
 from .learner import generate, sampling_generator, epoch_skipped, fixed_inputs
 import csv, warnings
@@ -55,16 +55,17 @@ class FIDCallback(_EvalCallback):
     "FID (and optionally KID, SWD, diversity) of `n` samples from fixed inputs every `every` epochs"
     order = 40  # before the recorder (50) sets its columns, and TrainMonitor (85) writes metrics.csv
     def __init__(self, real=None, # Real images (folder or cache); default: the learner's prepared cache
-                 extractor:nn.Module|None=None, # Default: `InceptionFeatures()` (the standard FID network)
+                 extractor:nn.Module|None=None, # Default: `InceptionFeatures()` (the standard FID network), built in `before_fit`
                  n:int=1000, every:int=1, extras:tuple=(), # any of 'kid', 'swd', 'diversity'
                  cache_dir=None, device=None, **kwargs):
         super().__init__(real, n, every, **kwargs)
         self.extractor, self.extras, self.cache_dir, self.device = extractor, tuple(extras), cache_dir, device
-        self.names = ('fid', *self.extras)
+        self.fid_name, self.kid_name = metric_name(extractor, 'fid'), metric_name(extractor, 'kid')
+        self.names = (self.fid_name, *(self.kid_name if e == 'kid' else e for e in self.extras))
     def before_fit(self):
         self._setup()
         self.real = _real_source(self.learn, self.real)
-        self.extractor = ifnone(self.extractor, InceptionFeatures())
+        if self.extractor is None: self.extractor = InceptionFeatures()
         self.device = ifnone(self.device, self.dls.device)
         self.mu, self.sigma, self.n_real = real_stats(self.real, self.extractor, self.n, self.cache_dir, device=self.device,
                                                       progress=False, size=self.size)
@@ -76,20 +77,20 @@ class FIDCallback(_EvalCallback):
         imgs = self._generated()
         f = extract(imgs, self.extractor, device=self.device, progress=False)[0]
         st = FeatureStats(f.shape[1]).update(f)
-        res = dict(fid=frechet_distance(st.mu, st.sigma, self.mu, self.sigma))
-        if 'kid' in self.extras: res['kid'] = kid(f, self.real_feats)[0]
+        res = {self.fid_name: frechet_distance(st.mu, st.sigma, self.mu, self.sigma)}
+        if 'kid' in self.extras: res[self.kid_name] = kid(f, self.real_feats, seed=self.seed)[0]
         if 'swd' in self.extras:
             k = min(len(imgs), len(self.real_imgs))
-            res['swd'] = swd(self.real_imgs[:k], imgs[:k])['swd_avg']
+            res['swd'] = swd(self.real_imgs[:k], imgs[:k], seed=self.seed)['swd_avg']
         if 'diversity' in self.extras: res['diversity'] = collapse_report(imgs, self.real_imgs)['diversity']
-        self._log(**res, fid_n=len(imgs), fid_n_real=self.n_real)
+        self._log(**res, **{f'{self.fid_name}_n': len(imgs), f'{self.fid_name}_n_real': self.n_real})
 
 # %% ../nbs/07_callbacks.ipynb #b06339fb
 class ModeCollapseCallback(_EvalCallback):
     "Warn (or stop, with `stop=True`) when generated images collapse into near-duplicates"
     order = 41
-    names = ('near_dups', 'diversity')
-    def __init__(self, real=None, n:int=256, every:int=1, stop:bool=False, max_dup:float=0.5, min_div:float=0.1, **kwargs):
+    names = ('near_dups', 'modes', 'diversity')
+    def __init__(self, real=None, n:int=256, every:int=1, stop:bool=False, max_dup:float=0.2, min_div:float=0.1, **kwargs):
         super().__init__(real, n, every, **kwargs)
         self.stop, self.max_dup, self.min_div, self.reports = stop, max_dup, min_div, []
     def before_fit(self):
@@ -100,7 +101,7 @@ class ModeCollapseCallback(_EvalCallback):
         rep = collapse_report(self._generated(), self.real_imgs, max_dup=self.max_dup, min_div=self.min_div)
         rep['epoch'] = self.epoch
         self.reports.append(rep)
-        self._log(near_dups=rep['near_duplicates'], diversity=rep['diversity'])
+        self._log(near_dups=rep['near_duplicates'], modes=rep['modes'], diversity=rep['diversity'])
         if not rep['collapsed']: return
         gt = self.learn.gan_trainer
         losses = f"critic {gt.crit_loss.value:.4f}, generator {gt.gen_loss.value:.4f}" if gt.crit_losses and gt.gen_losses else ''

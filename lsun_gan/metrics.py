@@ -5,24 +5,29 @@
 # %% ../nbs/06_metrics.ipynb #051d0462
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, cli, cli_errors, atomic, get_stats, load_weights
-from .data import ImageCache, is_cache, image_files, load_crop
-import os, hashlib, math, tempfile
+from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, write_json, get_stats, load_weights
+from .data import ImageCache, is_cache, load_crop
+import hashlib, math
 from pathlib import Path
-from contextlib import contextmanager
 import numpy as np, torch
 import torch.nn.functional as F
 from torch import nn
 from PIL import Image
+from scipy.sparse.csgraph import connected_components
+from pytorch_fid import inception as pfi
 from fastcore.basics import ifnone
+from fastcore.script import store_true
+from fastai.data.transforms import get_files
 from fastprogress.fastprogress import progress_bar
 
+
 # %% auto #0
-__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'METRICS', 'fid_weights', 'InceptionFeatures', 'write_random_fid_weights',
-           'PixelFeatures', 'to_unit', 'image_batches', 'count_images', 'extract', 'FeatureStats', 'frechet_distance',
-           'data_key', 'save_stats', 'load_stats', 'real_stats', 'kid', 'inception_score', 'precision_recall',
-           'pyr_down', 'pyr_up', 'laplacian_pyramid', 'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score',
-           'plot_neighbours', 'diversity', 'near_duplicate_rate', 'collapse_report', 'evaluate', 'format_results',
+__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'METRICS', 'fid_weights', 'InceptionFeatures',
+           'write_random_fid_weights', 'PixelFeatures', 'metric_name', 'eval_files', 'to_unit', 'image_batches',
+           'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats', 'load_stats',
+           'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid',
+           'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails',
+           'diversity', 'near_duplicate_rate', 'distinct_modes', 'collapse_report', 'evaluate', 'format_results',
            'lsun_gan_eval']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
@@ -35,9 +40,8 @@ def fid_weights(path:str|Path|None=None) -> Path:
     if not p.is_file():
         raise UsageError(
             f"FID Inception weights not found at {p}. Download {FID_WEIGHTS_URL} (pytorch-fid's weights, 91 MB) and put "
-            f"it in {Path(torch.hub.get_dir())/'checkpoints'}, or pass its path (--weights FILE). lsun_gan does not "
-            "substitute other weights: FID is only comparable with these. Without them, use SWD, or KID/PR with "
-            "PixelFeatures().")
+            f"it in {Path(torch.hub.get_dir())/'checkpoints'}, or pass its path (--weights FILE); FID is only comparable "
+            "with these weights. Without them: --features pixels (fd_pixels, kid_pixels, pr_pixels), or --metrics swd")
     return p
 
 def _sha1(path:Path) -> str:
@@ -46,54 +50,55 @@ def _sha1(path:Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()[:16]
 
-@contextmanager
-def _torch_home(weights:Path):
-    "A torch home whose hub cache holds `weights` under pytorch-fid's file name, for pytorch-fid's own loader"
-    with tempfile.TemporaryDirectory() as d:
-        (Path(d)/'hub'/'checkpoints').mkdir(parents=True)
-        (Path(d)/'hub'/'checkpoints'/FID_WEIGHTS).symlink_to(weights.resolve())
-        old = os.environ.get('TORCH_HOME')
-        os.environ['TORCH_HOME'] = d
-        try: yield
-        finally:
-            if old is None: del os.environ['TORCH_HOME']
-            else: os.environ['TORCH_HOME'] = old
-
 # %% ../nbs/06_metrics.ipynb #89074c19
+def _fid_inception() -> nn.Module:
+    "The modules of pytorch-fid's `fid_inception_v3()`, with untrained weights: nothing is downloaded"
+    net = pfi._inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=False)
+    for name, blk in [('Mixed_5b', pfi.FIDInceptionA(192, pool_features=32)), ('Mixed_5c', pfi.FIDInceptionA(256, pool_features=64)),
+                      ('Mixed_5d', pfi.FIDInceptionA(288, pool_features=64)), ('Mixed_6b', pfi.FIDInceptionC(768, channels_7x7=128)),
+                      ('Mixed_6c', pfi.FIDInceptionC(768, channels_7x7=160)), ('Mixed_6d', pfi.FIDInceptionC(768, channels_7x7=160)),
+                      ('Mixed_6e', pfi.FIDInceptionC(768, channels_7x7=192)), ('Mixed_7b', pfi.FIDInceptionE_1(1280)),
+                      ('Mixed_7c', pfi.FIDInceptionE_2(2048))]: setattr(net, name, blk)
+    return net
+
+DIMS = tuple(pfi.InceptionV3.BLOCK_INDEX_BY_DIM)   # 64, 192, 768, 2048
+
 class InceptionFeatures(nn.Module):
-    "pytorch-fid's FID InceptionV3: pooled features for `dims` and, at 2048, the logits for the Inception Score"
+    "pytorch-fid's FID InceptionV3: pooled features for `dims` and, at 2048, the bias-free logits for the Inception Score"
+    names = dict(fid='fid', kid='kid', pr='pr')
     def __init__(self, weights:str|Path|None=None, # The weights file (default: torch hub cache)
                  dims:int=2048 # 64, 192, 768 or 2048, as pytorch-fid's --dims
                 ):
         super().__init__()
-        from pytorch_fid.inception import InceptionV3
-        if dims not in InceptionV3.BLOCK_INDEX_BY_DIM: raise UsageError(f"dims must be one of {list(InceptionV3.BLOCK_INDEX_BY_DIM)}")
+        check(dims in DIMS, f"--dims must be one of {', '.join(map(str, DIMS))}, got {dims}")
         w = fid_weights(weights)
-        with _torch_home(w): self.net = InceptionV3([InceptionV3.BLOCK_INDEX_BY_DIM[dims]])
-        self.fc = None
-        if dims == 2048:
-            sd = torch.load(w, map_location='cpu')
-            self.fc = nn.Linear(2048, sd['fc.weight'].shape[0])
-            self.fc.load_state_dict({'weight': sd['fc.weight'], 'bias': sd['fc.bias']})
-        self.dims, self.id = dims, f'inception{dims}-{_sha1(w)}'
+        net, sd = _fid_inception(), load_weights(w, 'FID Inception weights')
+        try: net.load_state_dict(sd)
+        except Exception: raise UsageError(f"{w} does not hold pytorch-fid's FID Inception weights: download "
+                                           f"{FID_WEIGHTS_URL}") from None
+        n = net
+        blocks = [[n.Conv2d_1a_3x3, n.Conv2d_2a_3x3, n.Conv2d_2b_3x3, nn.MaxPool2d(3, 2)],
+                  [n.Conv2d_3b_1x1, n.Conv2d_4a_3x3, nn.MaxPool2d(3, 2)],
+                  [n.Mixed_5b, n.Mixed_5c, n.Mixed_5d, n.Mixed_6a, n.Mixed_6b, n.Mixed_6c, n.Mixed_6d, n.Mixed_6e],
+                  [n.Mixed_7a, n.Mixed_7b, n.Mixed_7c, nn.AdaptiveAvgPool2d(1)]][:DIMS.index(dims) + 1]
+        self.blocks = nn.Sequential(*[nn.Sequential(*b) for b in blocks])
+        self.register_buffer('fc_weight', n.fc.weight.detach().clone() if dims == 2048 else None)
+        self.dims, self.has_logits, self.id = dims, dims == 2048, f'inception{dims}-{_sha1(w)}'
+        self.what = f'{dims}-d FID Inception features'
         self.eval().requires_grad_(False)
     def forward(self, x):
-        f = self.net(x)[0]
+        "Features (and logits) of float images in [0, 1], as pytorch-fid computes them"
+        x = F.interpolate(x, size=(299, 299), mode='bilinear', align_corners=False)
+        f = self.blocks(2*x - 1)
         if f.shape[2] != 1 or f.shape[3] != 1: f = F.adaptive_avg_pool2d(f, (1, 1))
         f = f.flatten(1)
-        return f, (self.fc(f) if self.fc is not None else None)
+        return f, (f @ self.fc_weight.T if self.has_logits else None)
 
 # %% ../nbs/06_metrics.ipynb #3ec3211d
 def write_random_fid_weights(torch_home:str|Path, seed:int=0) -> Path:
     "Write random weights with pytorch-fid's FID Inception structure to `torch_home/hub/checkpoints`; for tests"
-    from pytorch_fid import inception as pi
     torch.manual_seed(seed)
-    net = pi._inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=False)
-    for name, blk in [('Mixed_5b', pi.FIDInceptionA(192, pool_features=32)), ('Mixed_5c', pi.FIDInceptionA(256, pool_features=64)),
-                      ('Mixed_5d', pi.FIDInceptionA(288, pool_features=64)), ('Mixed_6b', pi.FIDInceptionC(768, channels_7x7=128)),
-                      ('Mixed_6c', pi.FIDInceptionC(768, channels_7x7=160)), ('Mixed_6d', pi.FIDInceptionC(768, channels_7x7=160)),
-                      ('Mixed_6e', pi.FIDInceptionC(768, channels_7x7=192)), ('Mixed_7b', pi.FIDInceptionE_1(1280)),
-                      ('Mixed_7c', pi.FIDInceptionE_2(2048))]: setattr(net, name, blk)
+    net = _fid_inception()
     for m in net.modules():
         if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, nonlinearity='relu')
     p = Path(torch_home)/'hub'/'checkpoints'/FID_WEIGHTS
@@ -103,18 +108,36 @@ def write_random_fid_weights(torch_home:str|Path, seed:int=0) -> Path:
 
 # %% ../nbs/06_metrics.ipynb #f4f58854
 class PixelFeatures(nn.Module):
-    "Weights-free features: the image area-resized to `sz`×`sz`, flattened"
+    "Weights-free features: the image area-resized to `sz`×`sz`, flattened; metrics `fd_pixels`, `kid_pixels`, `pr_pixels`"
+    names = dict(fid='fd_pixels', kid='kid_pixels', pr='pr_pixels')
     def __init__(self, sz:int=8):
         super().__init__()
-        self.sz, self.dims, self.id = sz, 3*sz*sz, f'pixels{sz}'
+        self.sz, self.dims, self.id, self.has_logits, self.what = sz, 3*sz*sz, f'pixels{sz}', False, f'{sz}×{sz} pixel features'
     def forward(self, x): return F.adaptive_avg_pool2d(x, self.sz).flatten(1), None
 
+def metric_name(extractor:nn.Module|None, metric:str) -> str:
+    "The name `metric` ('fid', 'kid' or 'pr') goes by with `extractor` (None: the FID Inception)"
+    if extractor is None: return metric
+    names = getattr(extractor, 'names', {})
+    return names.get(metric) or f"{'fd' if metric == 'fid' else metric}_{getattr(extractor, 'id', 'features')}"
+
 # %% ../nbs/06_metrics.ipynb #2f4fe997
+EVAL_EXTS = ('.bmp', '.jpg', '.jpeg', '.pgm', '.png', '.ppm', '.tif', '.tiff', '.webp')   # pytorch-fid's IMAGE_EXTENSIONS
+
+def eval_files(path) -> list:
+    "The image files of folder `path` (recursive) that the metrics read, sorted"
+    return sorted(get_files(path, extensions=EVAL_EXTS, recurse=True))
+
 def to_unit(x:torch.Tensor, stats=None) -> torch.Tensor:
     "Images as float in [0, 1]: uint8 are divided by 255, normalised floats are de-normalised with `stats`"
     if x.dtype == torch.uint8: return x.float()/255
     mean, std = (torch.tensor(s, device=x.device, dtype=x.dtype).view(1, 3, 1, 1) for s in get_stats(ifnone(stats, 'gan')))
     return (x*std + mean).clamp(0, 1)
+
+def _read(f:Path) -> np.ndarray:
+    try: return np.asarray(Image.open(f).convert('RGB'))
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        raise UsageError(f"{f} is not a readable image ({type(e).__name__}): remove or replace it") from None
 
 def image_batches(src, n:int|None=None, bs:int=50, size:int|None=None):
     "uint8 batches (B,3,H,W) of the first `n` images of `src` (a folder, a prepared cache or a uint8 tensor)"
@@ -126,17 +149,22 @@ def image_batches(src, n:int|None=None, bs:int=50, size:int|None=None):
         c = ImageCache(src); rows = c.rows[:n]
         for i in range(0, len(rows), bs): yield torch.from_numpy(np.ascontiguousarray(c.images[rows[i:i+bs]])).permute(0, 3, 1, 2)
     else:
-        files = sorted(image_files(src))[:n]
-        if not files: raise DataUnavailable(f"No images in {src}")
+        files = eval_files(src)[:n]
+        if not files: raise DataUnavailable(f"No images ({', '.join(e[1:] for e in EVAL_EXTS)}) in {src}")
+        first = None
         for i in range(0, len(files), bs):
-            arrs = [load_crop(f, size) if size else np.asarray(Image.open(f).convert('RGB')) for f in files[i:i+bs]]
-            if len({a.shape for a in arrs}) > 1:
-                raise UsageError(f"Images in {src} differ in size: prepare them first (lsun_gan_prepare) or resize them")
+            arrs = [load_crop(f, size) if size else _read(f) for f in files[i:i+bs]]
+            first = first or (arrs[0].shape, files[i])
+            if (bad := next((j for j, a in enumerate(arrs) if a.shape != first[0]), None)) is not None:
+                (h, w, _), (h2, w2, _) = first[0], arrs[bad].shape
+                raise UsageError(f"Images in {src} differ in size ({first[1].name} is {w}×{h}, {files[i+bad].name} is "
+                                 f"{w2}×{h2}): make them one size first, e.g. `lsun_gan_prepare {src} CACHE --size 64` "
+                                 "and evaluate CACHE")
             yield torch.from_numpy(np.stack(arrs)).permute(0, 3, 1, 2)
 
 def count_images(src, n:int|None=None) -> int:
     "How many images `image_batches(src, n)` yields"
-    k = len(src) if isinstance(src, torch.Tensor) else len(ImageCache(src)) if is_cache(src) else len(image_files(src))
+    k = len(src) if isinstance(src, torch.Tensor) else len(ImageCache(src)) if is_cache(src) else len(eval_files(src))
     return min(k, n) if n else k
 
 @torch.no_grad()
@@ -165,27 +193,23 @@ class FeatureStats:
     @property
     def sigma(self): return (self.ss - self.n*np.outer(self.mu, self.mu))/(self.n - 1)
 
-def _above_noise(w:np.ndarray) -> np.ndarray:
-    "Which eigenvalues exceed rounding noise (numpy's `matrix_rank` tolerance)"
-    return w > w.max()*len(w)*np.finfo(w.dtype).eps
-
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     "Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2)"
     w, v = np.linalg.eigh(sigma1)
-    keep = _above_noise(w)
-    b = v[:, keep]*np.sqrt(w[keep])             # sigma1 = b bᵀ on its numerical range
-    ev = np.linalg.eigvalsh(b.T @ sigma2 @ b)   # the nonzero eigenvalues of sigma1 sigma2
-    tr_covmean = np.sqrt(ev[_above_noise(ev)]).sum()
+    b = v*np.sqrt(w.clip(0))                    # sigma1 = b bᵀ
+    ev = np.linalg.eigvalsh(b.T @ sigma2 @ b)   # the eigenvalues of sigma1 sigma2
     d = mu1 - mu2
-    return float(d @ d + np.trace(sigma1) + np.trace(sigma2) - 2*tr_covmean)
+    return float(d @ d + np.trace(sigma1) + np.trace(sigma2) - 2*np.sqrt(ev.clip(0)).sum())
 
 # %% ../nbs/06_metrics.ipynb #a4ccae19
-def data_key(src) -> str:
-    "A key for the content of a folder or prepared cache"
-    if is_cache(src): return ImageCache(src).meta['key']
-    src = Path(src)
+def data_key(src, n:int|None=None) -> str:
+    "A hash of the content of the first `n` images of a folder (file names and bytes) or a prepared cache (rows' pixels)"
     h = hashlib.sha1()
-    for f in sorted(image_files(src)): h.update(f'{f.relative_to(src)}\0{f.stat().st_size}\0'.encode())
+    if is_cache(src):
+        c = ImageCache(src); rows = c.rows[:n]
+        for i in range(0, len(rows), 1024): h.update(np.ascontiguousarray(c.images[rows[i:i+1024]]).tobytes())
+    else:
+        for f in eval_files(src)[:n]: h.update(f'{f.relative_to(src)}\0'.encode()); h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 def save_stats(path:str|Path, mu, sigma, n:int, **meta) -> Path:
@@ -196,36 +220,43 @@ def save_stats(path:str|Path, mu, sigma, n:int, **meta) -> Path:
 
 def load_stats(path:str|Path) -> tuple:
     "(mu, sigma, n) from a `.npz` of FID statistics (n is None for files without it, e.g. pytorch-fid's)"
-    with np.load(path) as f: return f['mu'], f['sigma'], (int(f['n']) if 'n' in f else None)
+    try:
+        with np.load(path) as f: return f['mu'], f['sigma'], (int(f['n']) if 'n' in f else None)
+    except (OSError, ValueError, KeyError) as e:
+        raise UsageError(f"{path} is not a .npz of FID statistics (mu, sigma) ({type(e).__name__}): pass "
+                         "pytorch-fid's --save-stats output or a folder of images") from None
 
-def real_stats(src, extractor:nn.Module, n:int|None=None, cache_dir:str|Path|None=None, bs:int=50,
-               device=None, progress:bool=True, size:int|None=None) -> tuple:
+def real_stats(src, extractor:nn.Module, n:int|None=None,
+               cache_dir:str|Path|bool|None=None, # Default: ~/.cache/lsun_gan/stats; False: no cache
+               bs:int=50, device=None, progress:bool=True, size:int|None=None) -> tuple:
     "(mu, sigma, n) of `n` images of `src` (a folder's centre-cropped to `size`), from `cache_dir` when computed before"
-    cache_dir = Path(ifnone(cache_dir, Path.home()/'.cache'/'lsun_gan'/'stats'))
     n_imgs = count_images(src, n)
-    key = hashlib.sha1(f'{data_key(src)}|{size}|{n_imgs}|{extractor.id}'.encode()).hexdigest()[:16]
-    f = cache_dir/f'{key}.npz'
-    if f.exists(): return load_stats(f)
+    f = None
+    if cache_dir is not False and not isinstance(src, torch.Tensor):
+        key = hashlib.sha1(f'{data_key(src, n_imgs)}|{size}|{n_imgs}|{extractor.id}'.encode()).hexdigest()[:16]
+        f = Path(ifnone(cache_dir, Path.home()/'.cache'/'lsun_gan'/'stats'))/f'{key}.npz'
+        if f.exists(): return load_stats(f)
     st = FeatureStats(extractor.dims)
     device = ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu')
     extractor = extractor.to(device).eval()
     with torch.no_grad():
         for b in progress_bar(image_batches(src, n, bs, size), total=math.ceil(n_imgs/bs), display=progress, leave=False):
             st.update(extractor(to_unit(b.to(device)))[0].float().cpu().numpy())
-    save_stats(f, st.mu, st.sigma, st.n, key=key, extractor=extractor.id)
+    if f is not None: save_stats(f, st.mu, st.sigma, st.n, key=key, extractor=extractor.id)
     return st.mu, st.sigma, st.n
 
 # %% ../nbs/06_metrics.ipynb #9ca7cea4
 def kid(f1:np.ndarray, f2:np.ndarray, n_subsets:int=100, subset_size:int=1000, seed:int=0) -> tuple:
-    "Kernel Inception Distance (unbiased MMD², cubic polynomial kernel): (mean, std) over random subsets"
+    "Kernel Inception Distance (unbiased MMD², cubic polynomial kernel): (mean, std) over subsets; std None: one subset"
     m, d = min(len(f1), len(f2), subset_size), f1.shape[1]
+    one = m == len(f1) == len(f2)
     rng, vals = np.random.default_rng(seed), []
     f1, f2 = np.asarray(f1, np.float64), np.asarray(f2, np.float64)
-    for _ in range(n_subsets):
+    for _ in range(1 if one else n_subsets):
         x, y = f1[rng.choice(len(f1), m, replace=False)], f2[rng.choice(len(f2), m, replace=False)]
         kxx, kyy, kxy = (x @ x.T/d + 1)**3, (y @ y.T/d + 1)**3, (x @ y.T/d + 1)**3
         vals.append((kxx.sum() - np.trace(kxx) + kyy.sum() - np.trace(kyy))/(m*(m - 1)) - 2*kxy.mean())
-    return float(np.mean(vals)), float(np.std(vals))
+    return float(np.mean(vals)), (None if one else float(np.std(vals)))
 
 def inception_score(logits:np.ndarray, splits:int=10) -> tuple:
     "Inception Score from logits: (mean, std) of exp(E KL(p(y|x) || p(y))) over `splits`"
@@ -286,6 +317,10 @@ def _finalize(d:torch.Tensor) -> torch.Tensor:
     d = (d - d.mean((0, 2, 3), keepdim=True))/d.std((0, 2, 3), keepdim=True)
     return d.reshape(len(d), -1)
 
+def _sorted_projections(x:torch.Tensor, dirs:torch.Tensor) -> np.ndarray:
+    "Each direction's projections of the rows of `x`, sorted (numpy sorts contiguous rows far faster than torch dim 0)"
+    return np.sort((x @ dirs).T.contiguous().numpy(), axis=1)
+
 def sliced_wasserstein(a:torch.Tensor, b:torch.Tensor, dir_repeats:int=4, dirs_per_repeat:int=128,
                        g:torch.Generator|None=None) -> float:
     "Sliced Wasserstein distance between two equal-size sets of rows"
@@ -293,25 +328,30 @@ def sliced_wasserstein(a:torch.Tensor, b:torch.Tensor, dir_repeats:int=4, dirs_p
     for _ in range(dir_repeats):
         dirs = torch.randn(a.shape[1], dirs_per_repeat, generator=g, dtype=a.dtype)
         dirs /= dirs.norm(dim=0, keepdim=True)
-        res.append(((a @ dirs).sort(0).values - (b @ dirs).sort(0).values).abs().mean().item())
+        res.append(np.abs(_sorted_projections(a, dirs) - _sorted_projections(b, dirs)).mean())
     return float(np.mean(res))
 
+def _set_descriptors(src, n, n_patches, patch, min_res, bs, g) -> tuple:
+    "(resolution, normalised descriptors per pyramid level) of a set of uint8 images"
+    per_level, full = None, None
+    for b in image_batches(src, n, bs):
+        full = b.shape[-1]
+        check(full >= min_res and b.shape[-2] == full, f"SWD needs square images of at least {min_res} px, got {tuple(b.shape[-2:])}")
+        lev = laplacian_pyramid(b.float(), int(math.log2(full//min_res)) + 1)   # 0..255, as ProGAN
+        per_level = per_level or [[] for _ in lev]
+        for i, l in enumerate(lev): per_level[i].append(_descriptors(l, n_patches, patch, g))
+    return full, [_finalize(torch.cat(d)) for d in per_level]
+
 def swd(real, fake, n:int|None=None, n_patches:int=128, patch:int=7, min_res:int=16, seed:int=0, bs:int=256) -> dict:
-    "SWD ×10³ per pyramid level (keyed by resolution) and their average, between uint8 image sets (see `image_batches`)"
-    descs = []
-    for src in (real, fake):
-        g = torch.Generator().manual_seed(seed)  # the same patch positions in both sets: identical sets score 0
-        per_level = None
-        for b in image_batches(src, n, bs):
-            full = b.shape[-1]
-            lev = laplacian_pyramid(b.float(), int(math.log2(full//min_res)) + 1)   # 0..255, as ProGAN
-            per_level = per_level or [[] for _ in lev]
-            for i, l in enumerate(lev): per_level[i].append(_descriptors(l, n_patches, patch, g))
-        descs.append([_finalize(torch.cat(d)) for d in per_level])
-    if len(descs[0][0]) != len(descs[1][0]): raise UsageError("SWD needs the same number of real and generated images")
-    g = torch.Generator().manual_seed(seed + 1)
-    res = {f'swd_{full >> i}': 1e3*sliced_wasserstein(a, b, g=g) for i, (a, b) in enumerate(zip(*descs))}
-    return {**res, 'swd_avg': float(np.mean(list(res.values())))}
+    "SWD ×10³ per pyramid level (`swd_<px>`) and averaged (`swd_avg`), with `n` and `scale`, of uint8 image sets"
+    gs = [torch.Generator().manual_seed(int(s.generate_state(1)[0])) for s in np.random.SeedSequence(seed).spawn(3)]
+    (ra, da), (rb, db) = (_set_descriptors(src, n, n_patches, patch, min_res, bs, g) for src, g in zip((real, fake), gs))
+    check(ra == rb, f"SWD compares images of one resolution: {ra} px vs {rb} px; make them one size first "
+                    f"(e.g. lsun_gan_prepare FOLDER CACHE --size {min(ra, rb)})")
+    na, nb_ = len(da[0])//n_patches, len(db[0])//n_patches
+    check(na == nb_, f"SWD needs the same number of images in both sets, got {na} and {nb_}: pass --n {min(na, nb_)}")
+    res = {f'swd_{ra >> i}': 1e3*sliced_wasserstein(a, b, g=gs[2]) for i, (a, b) in enumerate(zip(da, db))}
+    return {**res, 'swd_avg': float(np.mean(list(res.values()))), 'n': na, 'scale': 1000}
 
 # %% ../nbs/06_metrics.ipynb #3f10f0bd
 def _flat(x) -> torch.Tensor:
@@ -342,111 +382,146 @@ def plot_neighbours(gen:torch.Tensor, real:torch.Tensor, n:int=6, k:int=4, figsi
     fig.tight_layout()
     return fig
 
-def _nn_other(x:torch.Tensor) -> torch.Tensor:
+def thumbnails(x, sz:int=8) -> torch.Tensor:
+    "Rows of `sz`×`sz` area-averaged thumbnails in [0, 1] of uint8 images (N,3,H,W); other arrays as `_flat`"
+    x = torch.as_tensor(x)
+    return F.adaptive_avg_pool2d(x.float()/255, sz).flatten(1).double() if x.dtype == torch.uint8 and x.ndim == 4 else _flat(x)
+
+def _dists(x:torch.Tensor) -> torch.Tensor:
     d = torch.cdist(x, x); d.fill_diagonal_(float('inf'))
-    return d.min(1).values
+    return d
 
 def diversity(gen, real) -> float:
     "Mean pairwise distance among `gen` ÷ that among `real` (1: as diverse as real images)"
     mean_pd = lambda x: torch.pdist(_flat(x)).mean().item()
     return mean_pd(gen)/mean_pd(real)
 
+def _radius(real, frac:float) -> float:
+    "`frac` × the median distance from a real thumbnail to its nearest other one"
+    return frac*_dists(thumbnails(real)).min(1).values.median().item()
+
 def near_duplicate_rate(gen, real, frac:float=0.25) -> float:
-    "Share of `gen` whose nearest other `gen` image is closer than `frac` × the median real nearest-neighbour distance"
-    return (_nn_other(_flat(gen)) < frac*_nn_other(_flat(real)).median()).double().mean().item()
+    "Share of `gen` whose nearest other thumbnail is closer than `frac` × the median real nearest-neighbour distance"
+    return (_dists(thumbnails(gen)).min(1).values < _radius(real, frac)).double().mean().item()
+
+def distinct_modes(gen, real, frac:float=0.25) -> int:
+    "How many distinct images `gen` holds: groups of thumbnails linked by distances below `frac` × the real NN median"
+    return int(connected_components((_dists(thumbnails(gen)) < _radius(real, frac)).numpy(), directed=False)[0])
 
 # %% ../nbs/06_metrics.ipynb #b90c812a
-def collapse_report(gen, real, frac:float=0.25, max_dup:float=0.5, min_div:float=0.1) -> dict:
-    "Diversity and near-duplicate rate of `gen` against `real`, with a verdict and a message"
-    dup, div = near_duplicate_rate(gen, real, frac), diversity(gen, real)
+def collapse_report(gen, real, frac:float=0.25, max_dup:float=0.2, min_div:float=0.1) -> dict:
+    "Near-duplicate rate, distinct modes and diversity of `gen` against `real`, with a verdict and a message"
+    dup, modes, div = near_duplicate_rate(gen, real, frac), distinct_modes(gen, real, frac), diversity(gen, real)
     collapsed = dup > max_dup or div < min_div
-    msg = (f"Mode collapse: {dup:.0%} of {len(gen)} generated images are near-duplicates of another one, and their "
-           f"diversity is {div:.2f}× that of real images." if collapsed else
-           f"No mode collapse: {dup:.0%} of {len(gen)} generated images are near-duplicates; diversity {div:.2f}× real.")
-    return dict(near_duplicates=dup, diversity=div, n=len(gen), collapsed=collapsed, message=msg)
+    msg = (f"Mode collapse: the {len(gen)} generated images hold {modes} distinct images (in 8×8 thumbnails); {dup:.0%} are "
+           f"near-duplicates of another one; diversity {div:.2f}× that of real images." if collapsed else
+           f"No mode collapse: {modes} distinct images among {len(gen)}, {dup:.0%} near-duplicates; diversity {div:.2f}× real.")
+    return dict(near_duplicates=dup, modes=modes, diversity=div, n=len(gen), collapsed=collapsed, message=msg)
 
 # %% ../nbs/06_metrics.ipynb #d7e89ac0
 METRICS = ('fid', 'kid', 'is', 'swd', 'pr')
 
-def _images(src, n:int|None, seed:int=0):
+def _images(src, n:int|None, seed:int=0, data=None):
     "uint8 images, or the path, for `src`: checkpoints are sampled, everything else is read lazily"
     if isinstance(src, torch.Tensor): return src
     if str(src).endswith('.pth'):
-        from lsun_gan.train import sample
-        return sample(src, n or 1000, seed)
+        from lsun_gan.train import sample   # train imports metrics (via callbacks): a top-level import would be a cycle
+        return sample(src, n or 1000, seed, data=data)
     if not Path(src).exists(): raise UsageError(f"{src} does not exist: pass a folder, a prepared cache, a .npz or a checkpoint")
     return src
 
+def _what(extractor) -> str: return getattr(extractor, 'what', type(extractor).__name__)
+
+def _check_npz(path, extractor) -> tuple:
+    "(mu, sigma, n) of a `.npz`, checked against the extractor's dimension"
+    mu, sigma, n = load_stats(path)
+    check(mu.shape == (extractor.dims,), f"{path} holds {mu.shape[0]}-d statistics but the features are {extractor.dims}-d: "
+                                         f"pass --dims {mu.shape[0]}, or statistics of these features")
+    return mu, sigma, n
+
 def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
              metrics:tuple|str=('fid',), # Any of 'fid', 'kid', 'is', 'swd', 'pr'
-             extractor:nn.Module|None=None, # Default: `InceptionFeatures(weights, dims)`
+             extractor:nn.Module|None=None, # Default: `InceptionFeatures(weights, dims)`, built only if needed
              weights:str|None=None, dims:int=2048,
              n:int|None=None, # Images per set (default: all; 1000 from a checkpoint)
-             cache_dir=None, seed:int=0, progress:bool=True) -> dict:
-    "The requested metrics between `a` and `b`, each with its sample counts"
+             cache_dir=None, # The real statistics cache (default ~/.cache/lsun_gan/stats; False: none)
+             seed:int=0, # Checkpoint samples, KID subsets, SWD patches and directions
+             progress:bool=True,
+             data=None # For a `gan` checkpoint: the images it repairs (default: `a` when it is a folder or cache)
+            ) -> dict:
+    "The requested metrics between `a` and `b`, each with its sample counts, keyed by the metric's name"
     metrics = metrics.split(',') if isinstance(metrics, str) else list(metrics)
     if bad := set(metrics) - set(METRICS): raise UsageError(f"unknown metrics {sorted(bad)}: use any of {','.join(METRICS)}")
     npz = [str(s).endswith('.npz') for s in (a, b)]
     if any(npz) and set(metrics) - {'fid'}: raise UsageError("a .npz holds FID statistics only: ask for --metrics fid")
-    A, B = (s if z else _images(s, n, seed) for s, z in zip((a, b), npz))
-    res = {}
     needs_feats = set(metrics) & {'fid', 'kid', 'is', 'pr'}
-    if needs_feats: extractor = ifnone(extractor, InceptionFeatures(weights, dims))
-    feats = {}
+    if needs_feats and extractor is None: extractor = InceptionFeatures(weights, dims)
+    if 'is' in metrics: check(getattr(extractor, 'has_logits', True), f"the Inception Score needs the 2048-d FID Inception's logits, not "
+                                                    f"{_what(extractor)}: drop is from --metrics, or use --features inception --dims 2048")
+    if data is None and not isinstance(a, torch.Tensor) and not npz[0] and Path(a).is_dir(): data = a
+    A, B = (s if z else _images(s, n, seed, data) for s, z in zip((a, b), npz))
+    res, feats = {}, {}
     def stats(S, z, i):
-        if z: return load_stats(S)
+        if z: return _check_npz(S, extractor)
         if isinstance(S, torch.Tensor) or i == 'b' or {'kid', 'pr'} & set(metrics):  # features needed anyway
             feats[i] = extract(S, extractor, n, progress=progress)
             st = FeatureStats(feats[i][0].shape[1]).update(feats[i][0])
             return st.mu, st.sigma, st.n
         return real_stats(S, extractor, n, cache_dir, progress=progress)
+    name = lambda m: metric_name(extractor, m)
     if 'fid' in metrics:
         (m1, s1, n1), (m2, s2, n2) = stats(A, npz[0], 'a'), stats(B, npz[1], 'b')
-        res['fid'] = dict(value=frechet_distance(m1, s1, m2, s2), n_a=n1, n_b=n2)
-        if n1 != n2: res['fid']['note'] = f"sample counts differ ({n1} vs {n2}): compare FIDs only at equal counts"
+        res[name('fid')] = dict(value=frechet_distance(m1, s1, m2, s2), n_a=n1, n_b=n2, what=f"Fréchet distance of {_what(extractor)}")
+        if n1 != n2: res[name('fid')]['note'] = f"sample counts differ ({n1} vs {n2}): compare FIDs only at equal counts"
     get = lambda i, S: feats[i] if i in feats else feats.setdefault(i, extract(S, extractor, n, progress=progress))
     if 'kid' in metrics:
         fa, fb = get('a', A)[0], get('b', B)[0]
-        m, s = kid(fa, fb)
-        res['kid'] = dict(value=m, std=s, n_a=len(fa), n_b=len(fb))
+        m, s = kid(fa, fb, seed=seed)
+        res[name('kid')] = dict(value=m, std=s, subsets=1 if s is None else 100, n_a=len(fa), n_b=len(fb),
+                                what=f"KID (MMD², cubic kernel) of {_what(extractor)}")
     if 'is' in metrics:
         lg = get('b', B)[1]
-        if lg is None: raise UsageError("the Inception Score needs the 2048-d Inception (dims=2048) and its logits")
         m, s = inception_score(lg)
-        res['is'] = dict(value=m, std=s, n_b=len(lg))
+        res['is'] = dict(value=m, std=s, splits=10, n_b=len(lg), what="Inception Score (bias-free logits, 10 splits)")
     if 'pr' in metrics:
         fa, fb = get('a', A)[0], get('b', B)[0]
         p, r = precision_recall(fa, fb)
-        res['pr'] = dict(precision=p, recall=r, n_a=len(fa), n_b=len(fb))
+        res[name('pr')] = dict(precision=p, recall=r, n_a=len(fa), n_b=len(fb), what=f"precision/recall (k=3) of {_what(extractor)}")
     if 'swd' in metrics:
         k = min(count_images(A, n), count_images(B, n))
-        s = swd(A, B, n=k)
-        res['swd'] = dict(value=s['swd_avg'], **s, n_a=k, n_b=k)
+        s = swd(A, B, n=k, seed=seed)
+        res['swd'] = dict(value=s['swd_avg'], **s, n_a=k, n_b=k,
+                          what=f"SWD ×10³ (n={k}), average of {', '.join(c[4:] for c in s if c[4:].isdigit())} px levels")
     return res
 
 def format_results(res:dict) -> str:
     "A plain-text table of `evaluate`'s results"
-    lines = [f"{'metric':8} {'value':>12} {'± std':>10}  samples"]
-    for k, v in res.items():
-        val = f"{v['precision']:.4f}/{v['recall']:.4f}" if k == 'pr' else f"{v['value']:.4f}"
-        lines.append(f"{k:8} {val:>12} {v.get('std', ''):>10}  " + ', '.join(f'{c}={v[c]}' for c in ('n_a', 'n_b') if c in v)
-                     + (f"  ({v['note']})" if 'note' in v else ''))
-    return '\n'.join(lines)
+    def val(v): return f"precision {v['precision']:.4f}, recall {v['recall']:.4f}" if 'precision' in v else f"{v['value']:.4f}"
+    def std(v): return '' if 'std' not in v else 'one subset' if v['std'] is None else f"± {v['std']:.4f}"
+    rows = [('metric', 'value', '± std', 'samples', 'what')]
+    rows += [(k, val(v), std(v), ', '.join(f'{c}={v[c]}' for c in ('n_a', 'n_b') if c in v),
+              v.get('what', '') + (f" ({v['note']})" if 'note' in v else '')) for k, v in res.items()]
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    return '\n'.join(f"{r[0]:{w[0]}}  {r[1]:>{w[1]}}  {r[2]:{w[2]}}  {r[3]:{w[3]}}  {r[4]}".rstrip() for r in rows)
 
 # %% ../nbs/06_metrics.ipynb #281c085a
 @cli
-def lsun_gan_eval(path_a:str, # Real images: a folder, a prepared cache or a .npz of statistics
-                  path_b:str, # Generated images: a folder, a cache, a .npz or a checkpoint (.pth) to sample from
-                  metrics:str='fid', # Comma-separated: fid,kid,is,swd,pr
-                  weights:str=None, # The FID Inception weights file (default: torch hub cache)
-                  dims:int=2048, # Inception features: 64, 192, 768 or 2048
-                  n:int=None, # Images per set (default: all; 1000 from a checkpoint)
-                  json:str=None, # Also write the figures, keyed by metric, as JSON to this file
-                  seed:int=0):
+def lsun_gan_eval(path_a:str, # Real images: a folder (bmp/jpg/png/ppm/pgm/tif/webp, recursive), a prepared cache, or a .npz of FID statistics
+                  path_b:str, # Generated images: a folder, a cache, a .npz, or a checkpoint (.pth) to sample from
+                  metrics:str='fid', # Comma-separated, any of fid,kid,is,swd,pr. fid, kid, pr and is use the FID Inception weights (fid, kid, pr also run with --features pixels); swd needs no weights
+                  features:str='inception', # inception: pytorch-fid's FID Inception (needs its weights file); pixels: 8×8 thumbnails, no weights, reported as fd_pixels, kid_pixels, pr_pixels (not FID)
+                  weights:str=None, # The FID Inception weights file (default: $TORCH_HOME/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth)
+                  dims:int=2048, # Inception features, as pytorch-fid's --dims: 64, 192, 768 or 2048 (is needs 2048)
+                  n:int=None, # Images per set: the first N by file name (default: all; 1000 sampled from a checkpoint)
+                  seed:int=0, # Seed of the random draws: checkpoint samples, KID subsets, SWD patches and directions
+                  data:str=None, # For a gan checkpoint: the images it repairs (default: path_a when it is a folder or cache)
+                  no_cache:store_true=False, # Neither read nor write the real statistics cache (~/.cache/lsun_gan/stats)
+                  out_json:str=None # Also write the results, keyed by metric, as JSON to this file
+                 ):
     "Compare two image sets with FID, KID, IS, SWD and precision/recall; prints a table with sample counts"
     with cli_errors('lsun_gan_eval'):
-        res = evaluate(path_a, path_b, metrics, weights=weights, dims=dims, n=n, seed=seed)
+        check(features in ('inception', 'pixels'), f"--features must be inception or pixels, got {features!r}")
+        res = evaluate(path_a, path_b, metrics, extractor=PixelFeatures() if features == 'pixels' else None, weights=weights,
+                       dims=dims, n=n, cache_dir=False if no_cache else None, seed=seed, data=data)
         print(format_results(res))
-        if json:
-            from json import dumps  # the parameter `json` hides the module here
-            Path(json).write_text(dumps(res, indent=1))
+        if out_json: write_json(out_json, res)
