@@ -506,15 +506,15 @@ def format_results(res:dict) -> str:
 
 # %% ../nbs/06_metrics.ipynb #281c085a
 @cli
-def lsun_gan_eval(path_a:str, # Real images: a folder (bmp/jpg/png/ppm/pgm/tif/webp, recursive), a prepared cache, or a .npz of FID statistics
+def lsun_gan_eval(path_a:str, # Real images: a folder (jpg/png/bmp/ppm/pgm/tif/webp), a prepared cache, or a .npz
                   path_b:str, # Generated images: a folder, a cache, a .npz, or a checkpoint (.pth) to sample from
-                  metrics:str='fid', # Comma-separated, any of fid,kid,is,swd,pr. fid, kid, pr and is use the FID Inception weights (fid, kid, pr also run with --features pixels); swd needs no weights
-                  features:str='inception', # inception: pytorch-fid's FID Inception (needs its weights file); pixels: 8×8 thumbnails, no weights, reported as fd_pixels, kid_pixels, pr_pixels (not FID)
-                  weights:str=None, # The FID Inception weights file (default: $TORCH_HOME/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth)
+                  metrics:str='fid', # Any of fid,kid,is,swd,pr: swd needs no weights; is needs them; fid,kid,pr too, unless --features pixels
+                  features:str='inception', # inception (the FID network: needs its weights) or pixels (8×8, no weights: fd_pixels, kid_pixels...)
+                  weights:str=None, # FID Inception weights (default: $TORCH_HOME/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth)
                   dims:int=2048, # Inception features, as pytorch-fid's --dims: 64, 192, 768 or 2048 (is needs 2048)
                   n:int=None, # Images per set: the first N by file name (default: all; 1000 sampled from a checkpoint)
                   seed:int=0, # Seed of the random draws: checkpoint samples, KID subsets, SWD patches and directions
-                  data:str=None, # For a gan checkpoint: the images it repairs (default: path_a when it is a folder or cache)
+                  data:str=None, # For a gan checkpoint: the images it repairs (default: path_a, if a folder or cache)
                   no_cache:store_true=False, # Neither read nor write the real statistics cache (~/.cache/lsun_gan/stats)
                   out_json:str=None # Also write the results, keyed by metric, as JSON to this file
                  ):
