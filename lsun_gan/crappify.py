@@ -5,18 +5,16 @@
 # %% ../nbs/02_crappify.ipynb #f7ee054a
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, cli, cli_errors, atomic
-from .data import (ImageCache, is_cache, image_files, load_crop, gan_tfms,
-                           ALTERNATIVES)
+from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, FolderLock, get_device
+from .data import (ImageCache, is_cache, usable_files, check_batches, load_crop, gan_tfms, worker_pool,
+                           report_progress, scan_images, ALTERNATIVES)
 import io, os, random, hashlib
 from pathlib import Path
+from itertools import count, chain
 from functools import partial
-from concurrent.futures import ProcessPoolExecutor
-import multiprocessing as mp
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 from fastcore.basics import ifnone
 from fasttransform import Transform, Pipeline
-from fastprogress.fastprogress import progress_bar
 from fastai.data.block import DataBlock
 from fastai.data.core import DataLoaders
 from fastai.data.transforms import RandomSplitter
@@ -63,16 +61,26 @@ class Crappify(Transform):
         return PILImage(crappify(img, self.sz, self.qual, rng))
 
 # %% ../nbs/02_crappify.ipynb #95972d1b
-def _crappify_one(src:str, dest:str, rel:str, sz:int, qual:tuple, seed:int) -> tuple:
-    "Write the crappy copy of `src/rel` as `dest/rel` (JPEG); (rel, None) or (rel, reason)"
-    out = (Path(dest)/rel).with_suffix('.jpg')
+def _crappify_one(src:str, dest:str, rel:str, out:str, sz:int, qual:tuple, seed:int) -> tuple:
+    "Write the crappy copy of `src/rel` as `dest/out` (JPEG); (rel, None) or (rel, reason)"
+    out = Path(dest)/out
     if out.exists(): return rel, None
     try:
-        with Image.open(Path(src)/rel) as im: data = crappy_jpeg(im, sz, qual, random.Random(f'{seed}:{rel}'))
+        with Image.open(Path(src)/rel) as im:
+            data = crappy_jpeg(ImageOps.exif_transpose(im), sz, qual, random.Random(f'{seed}:{rel}'))
     except Exception as e: return rel, f'{type(e).__name__}: {e}'
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic(out) as tmp: tmp.write_bytes(data)
     return rel, None
+
+def _out_names(rels:list) -> dict:
+    "A distinct .jpg name for each relative path: `a.png` → `a.jpg`, or `a.png.jpg` when `a.jpg` is taken"
+    taken, outs = set(), {}
+    for r in sorted(rels, key=lambda r: (Path(r).suffix.lower() != '.jpg', r)):  # .jpg files keep their names
+        names = chain([str(Path(r).with_suffix('.jpg')), f'{r}.jpg'], (f'{r}.{i}.jpg' for i in count(2)))
+        outs[r] = next(o for o in names if o not in taken)
+        taken.add(outs[r])
+    return outs
 
 def crappify_folder(src:str|Path, # A folder of images (searched recursively)
                     dest:str|Path, # Where the crappy copies go, at the same relative paths, as .jpg
@@ -81,42 +89,55 @@ def crappify_folder(src:str|Path, # A folder of images (searched recursively)
                     seed:int=42, # Seed of the damage
                     n_workers:int|None=None # Worker processes (default: all cores; 0 runs in this process)
                    ) -> dict:
-    "Write crappy copies of every image in `src` to `dest`; returns {relative path: reason} for unreadable files"
-    src = Path(src)
-    rels = [str(f.relative_to(src)) for f in image_files(src)]
-    if not rels: raise DataUnavailable(f"No images in {src}. " + ALTERNATIVES)
+    "Write crappy copies of every image in `src` to `dest`; returns {relative path: reason} for unusable entries"
+    src, dest = Path(src), Path(dest)
+    check(sz > 0, f"--size must be > 0, got {sz}")
+    check(n_workers is None or n_workers >= 0, f"--workers must be >= 0 (0: work in this process), got {n_workers}")
+    check(src.is_dir(), f"{src} is not a folder of images")
+    check(os.path.realpath(src) != os.path.realpath(dest), f"DEST is SRC ({src}): the copies would replace the "
+          "originals; choose another folder for them")
+    check(not dest.exists() or dest.is_dir(), f"{dest} is a file, not a folder: choose another DEST")
+    found, bad = scan_images(src, exclude=[dest])
+    if not found: raise DataUnavailable(f"No images in {src}. " + ALTERNATIVES)
+    outs = _out_names(list(found))
     one = partial(_crappify_one, str(src), str(dest), sz=sz, qual=qual, seed=seed)
-    if n_workers == 0: res = [one(r) for r in progress_bar(rels)]
-    else:
-        ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else None)
-        with ProcessPoolExecutor(ifnone(n_workers, os.cpu_count()), mp_context=ctx) as ex:
-            res = list(progress_bar(ex.map(one, rels, chunksize=64), total=len(rels)))
-    failed = {r: why for r, why in res if why}
-    print(f"Crappified {len(rels)-len(failed)} of {len(rels)} images into {dest}" +
-          (f"; {len(failed)} could not be read: {dict(list(failed.items())[:5])}" if failed else ''))
+    with FolderLock(dest, 'lsun_gan_crappify') as lock:
+        if n_workers == 0: res = [one(r, o) for r, o in report_progress(outs.items(), len(outs), what='images')]
+        else:
+            with worker_pool(n_workers, lock) as ex:
+                res = list(report_progress(ex.map(one, outs, outs.values(), chunksize=64), len(outs), what='images'))
+    unreadable = {r: why for r, why in res if why}
+    failed = {**unreadable, **bad}
+    renamed = [f'{r} → {o}' for r, o in outs.items() if o != str(Path(r).with_suffix('.jpg'))]
+    print(f"Crappified {len(res)-len(unreadable)} of {len(res)} images into {dest}" +
+          (f"; {len(failed)} skipped: {dict(list(failed.items())[:5])}" if failed else '') +
+          (f"; named apart: {', '.join(renamed[:5])}" if renamed else ''))
     return failed
+
 
 # %% ../nbs/02_crappify.ipynb #4d50614e
 @cli
-def lsun_gan_crappify(src:str, # A folder of images
-                      dest:str, # Where the crappy copies go
-                      sz:int=96, # Short side after downscaling
-                      seed:int=42, # Seed of the damage
-                      workers:int=None # Worker processes (default: all cores)
+def lsun_gan_crappify(src:str, # A folder of images (searched recursively)
+                      dest:str, # Where the crappy copies go (same relative paths, as .jpg); not SRC itself
+                      size:int=96, # Short side in pixels after downscaling, before the JPEG damage
+                      seed:int=42, # Seed of the damage: the same seed gives the same copies
+                      workers:int=None # Worker processes; 0 works in this process (default: all cores)
                      ):
     "Write fastai-course crappy copies (downscale, random JPEG quality, quality as text) of every image in SRC"
-    with cli_errors('lsun_gan_crappify'): crappify_folder(src, dest, sz, seed=seed, n_workers=workers)
+    with cli_errors('lsun_gan_crappify'): crappify_folder(src, dest, size, seed=seed, n_workers=workers)
+
 
 # %% ../nbs/02_crappify.ipynb #537ab3ca
 def _reader(src, size:int) -> tuple:
-    "The items of `src` (a cache or a folder) and a function reading one as a (size,size,3) uint8 array"
+    "The items of `src` (a cache or a folder's usable files) and a function reading one as a (size,size,3) uint8 array"
     if is_cache(src):
         cache = ImageCache(src)
-        if cache.size != size: raise UsageError(f"{src} was prepared at {cache.size} px, not {size}")
+        if cache.size != size: raise UsageError(f"{src} was prepared at {cache.size} px, not {size}: pass --size "
+                                                f"{cache.size}, or prepare again with --size {size}")
         def read(i): return cache[i]
         return list(range(len(cache))), read
     def read(fn): return load_crop(fn, size)
-    return image_files(src), read
+    return usable_files(src, size), read
 
 def crappy_dls(src:str|Path, # A prepared cache or a folder of images
                size:int=64, # Image side; must match a cache's size
@@ -127,12 +148,17 @@ def crappy_dls(src:str|Path, # A prepared cache or a folder of images
                zoom:bool=True, # Random zoom augmentation, the same for input and target
                stats:str|tuple='imagenet', # Normalisation (see `get_stats`)
                valid_pct:float=0.1, # Share held out for validation
+               device=None, # Device for batches (see `get_device`; default: the GPU if there is one)
                **kwargs # Passed to `DataBlock.dataloaders`
               ) -> DataLoaders:
-    "Crappy → real `DataLoaders` for generator pretraining"
+    "Crappy → real `DataLoaders` for generator pretraining, on `device`"
+    check(bs > 0, f"--bs must be > 0, got {bs}")
+    tfms, device = gan_tfms(stats, zoom), get_device(device)
     items, read = _reader(src, size)
-    if not len(items): raise DataUnavailable(f"No images in {src}. " + ALTERNATIVES)
+    if not len(items): raise DataUnavailable(f"No usable images in {src}. " + ALTERNATIVES)
+    check_batches(src, len(items) - int(valid_pct*len(items)), bs)  # `RandomSplitter` holds out int(valid_pct*n)
     dblock = DataBlock(blocks=(ImageBlock, ImageBlock),
                        get_x=Pipeline([read, PILImage.create, Crappify(ifnone(crap_sz, size*3//4), qual, seed)]),
-                       get_y=read, splitter=RandomSplitter(valid_pct, seed=seed), batch_tfms=gan_tfms(stats, zoom))
-    return dblock.dataloaders(items, bs=bs, **kwargs)
+                       get_y=read, splitter=RandomSplitter(valid_pct, seed=seed), batch_tfms=tfms)
+    return dblock.dataloaders(items, bs=bs, device=device, **kwargs)
+

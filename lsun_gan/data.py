@@ -5,30 +5,34 @@
 # %% ../nbs/01_data.ipynb #43004970
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import (UsageError, DataUnavailable, check, check_positive, cli, cli_errors, atomic, write_csv,
-                           write_json, FolderLock, get_stats, get_device)
-import os, io, csv, json, time, shutil, hashlib, zipfile, warnings, multiprocessing as mp
+from .core import (UsageError, DataUnavailable, check, cli, cli_errors, atomic, write_csv, write_json,
+                           FolderLock, get_stats, get_device)
+import os, io, sys, csv, json, time, shutil, signal, ctypes, hashlib, zipfile, warnings, multiprocessing as mp
 from pathlib import Path
+from itertools import count
 from functools import partial
-from contextlib import nullcontext
+from contextlib import contextmanager, ExitStack
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
-from fastcore.basics import ifnone
-from fastprogress.fastprogress import progress_bar
+from fastcore.basics import ifnone, listify
+from fastcore.script import Param
+from fastcore.parallel import parallel
+from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 from fastai.data.block import DataBlock, TransformBlock
 from fastai.data.core import TfmdDL, DataLoaders
-from fastai.data.transforms import get_files, IndexSplitter, IntToFloatTensor, Normalize
+from fastai.data.transforms import IndexSplitter, IntToFloatTensor, Normalize
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize, Zoom
 from fastai.vision.gan import generate_noise, InvisibleTensor
 from fastai.torch_core import TensorImage
 
+
 # %% auto #0
 __all__ = ['IMG_EXTS', 'SIZES', 'KAGGLE_DATASET', 'ALTERNATIVES', 'CACHE_VERSION', 'sample_path', 'get_kaggle',
-           'get_fastai_sample', 'is_lmdb', 'list_items', 'get_lsun', 'SkipImage', 'to_rgb', 'load_crop', 'prepare',
-           'is_cache', 'ImageCache', 'make_odd_images', 'lsun_gan_prepare', 'gan_tfms', 'CenterResize', 'ArrayDL',
-           'image_files', 'gan_dls']
+           'get_fastai_sample', 'is_lmdb', 'scan_images', 'list_items', 'get_lsun', 'SkipImage', 'to_rgb', 'load_crop',
+           'worker_pool', 'report_progress', 'prepare', 'is_cache', 'ImageCache', 'make_odd_images', 'lsun_gan_prepare',
+           'gan_tfms', 'CenterResize', 'ArrayDL', 'image_files', 'usable_files', 'check_batches', 'gan_dls']
 
 # %% ../nbs/01_data.ipynb #2ffb3136
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.webp')
@@ -107,6 +111,29 @@ def _open_lmdb(path):
     except ImportError as e: raise DataUnavailable("Reading an LSUN LMDB needs the `lmdb` package: pip install lmdb") from e
     return lmdb.open(str(path), readonly=True, lock=False, readahead=False, max_readers=256)
 
+def scan_images(src:Path, # A folder of images
+                exclude:list=() # Folders to leave out (an output folder inside `src`)
+               ) -> tuple[dict, dict]:
+    "{name: (bytes, mtime_ns)} of the images under `src`, each file and folder once; {name: reason} of bad entries"
+    src, found, bad, files_seen = Path(src), {}, {}, {}
+    skip, dirs_seen = {os.path.realpath(e) for e in exclude}, {os.path.realpath(src)}
+    def _err(e): bad[os.path.relpath(e.filename, src) + '/'] = f'folder not readable ({e.strerror})'
+    for root, dirs, files in os.walk(src, followlinks=True, onerror=_err):
+        rel, keep = Path(root).relative_to(src), []
+        for d in sorted(o for o in dirs if not o.startswith('.')):
+            real = os.path.realpath(os.path.join(root, d))
+            if real in dirs_seen: bad[f'{(rel/d).as_posix()}/'] = f'link to {real}, a folder already read (a loop?)'
+            elif real not in skip: dirs_seen.add(real); keep.append(d)
+        dirs[:] = keep
+        for f in sorted(o for o in files if not o.startswith('.')):
+            name = (rel/f).as_posix()
+            try: st = os.stat(os.path.join(root, f))
+            except OSError as e: bad[name] = f'dangling or looping link ({e.strerror})'; continue
+            if os.path.splitext(f)[1].lower() not in IMG_EXTS: continue
+            if (st.st_dev, st.st_ino) in files_seen: bad[name] = f'the same file as {files_seen[st.st_dev, st.st_ino]}'
+            else: files_seen[st.st_dev, st.st_ino] = name; found[name] = (st.st_size, st.st_mtime_ns)
+    return found, bad
+
 def list_items(src:str|Path, # A folder of images or an LSUN LMDB folder
                limit:int|None=None # Keep only the first `limit` items (sorted)
               ) -> list[str]:
@@ -115,9 +142,10 @@ def list_items(src:str|Path, # A folder of images or an LSUN LMDB folder
     if is_lmdb(src):
         with _open_lmdb(src) as env, env.begin() as txn:
             items = [k.decode() for k in txn.cursor().iternext(keys=True, values=False)]
-    elif src.is_dir(): items = [str(o.relative_to(src)) for o in get_files(src, extensions=IMG_EXTS, recurse=True)]
+    elif src.is_dir(): items = list(scan_images(src)[0])
     else: raise DataUnavailable(f"{src} is not a folder of images or an LMDB. " + ALTERNATIVES)
     return sorted(items)[:limit]
+
 
 # %% ../nbs/01_data.ipynb #234641fc
 def get_lsun(src:str|Path='kaggle', # 'kaggle', 'fastai', a folder of images or an LSUN LMDB folder
@@ -142,12 +170,17 @@ def to_rgb(im:Image.Image) -> Image.Image:
     if im.mode.startswith('I;16'): im = Image.fromarray((np.asarray(im, dtype=np.uint16) >> 8).astype(np.uint8))
     return im.convert('RGB')
 
+# EXIF orientation → the turn that makes the image upright (the table of `PIL.ImageOps.exif_transpose`)
+_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+            5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}
+
 def load_crop(f:str|Path|bytes, # Image path or encoded bytes
               size:int, # Output side in pixels
               min_size:int|None=None, # Skip images whose short side is below this (default `size//4`)
               max_aspect:float=10. # Skip images whose long side is more than this times the short side
              ) -> np.ndarray:
-    "Short side resized to `size` and centre-cropped: a (size,size,3) uint8 array"
+    "Short side resized to `size`, centre-cropped and turned upright (EXIF orientation): a (size,size,3) uint8 array"
     if isinstance(f, bytes): f = io.BytesIO(f)
     elif os.path.getsize(f) == 0: raise SkipImage('empty file (0 bytes)')
     try: im = Image.open(f)
@@ -156,111 +189,191 @@ def load_crop(f:str|Path|bytes, # Image path or encoded bytes
     s = min(W, H)
     if s < ifnone(min_size, size//4): raise SkipImage(f'too small ({W}x{H})')
     if max(W, H) > max_aspect*s: raise SkipImage(f'extreme aspect ratio ({W}x{H})')
-    box = ((W-s)/2, (H-s)/2, (W+s)/2, (H+s)/2)
+    turn = _UPRIGHT.get(im.getexif().get(0x0112))  # 0x0112: the orientation tag
+    box = ((W-s)/2, (H-s)/2, (W+s)/2, (H+s)/2)  # from the original size, in the pixels as stored
     if im.format == 'JPEG':
         d = im.draft(None, (W*size//s, H*size//s))  # rounded down, so PIL may pick the largest scale that fits
         if d is not None: box = tuple(o*d[1][2]/W for o in box)
-    return np.asarray(to_rgb(im).resize((size, size), Image.Resampling.BICUBIC, box=box))
+    out = to_rgb(im).resize((size, size), Image.Resampling.BICUBIC, box=box)
+    return np.asarray(out if turn is None else out.transpose(turn))
+
 
 # %% ../nbs/01_data.ipynb #b73e095b
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: several sources, progress kept by rows, the key covers modification times
 
-def _cache_key(src:Path, items:list, size:int) -> str:
-    "Hash of the source path, its items (names and, for folders, byte sizes) and the size"
-    h = hashlib.sha1(json.dumps(dict(v=CACHE_VERSION, src=str(src.resolve()), size=size)).encode())
-    lm = is_lmdb(src)
-    for it in items: h.update(f'{it}\0{0 if lm else (src/it).stat().st_size}\0'.encode())
+def _read_sources(srcs:list, exclude:list=()) -> tuple[list, dict, list]:
+    "Every source's images as (source number, name), in order; their (bytes, mtime_ns); bad entries (source, name, why)"
+    items, stamps, bad = [], {}, []
+    for k, s in enumerate(srcs):
+        if is_lmdb(s): found, b = dict.fromkeys(list_items(s), ()), {}
+        elif s.is_dir(): found, b = scan_images(s, exclude)
+        else: raise DataUnavailable(f"{s} is not a folder of images or an LMDB. " + ALTERNATIVES)
+        items += [(k, name) for name in sorted(found)]
+        stamps.update({(k, name): v for name, v in found.items()})
+        bad += [(k, name, why) for name, why in sorted(b.items())]
+    return items, stamps, bad
+
+def _cache_key(srcs:list, items:list, stamps:dict, size:int) -> str:
+    "Hash of the sources (paths; an LMDB's size and time), their items (names, sizes, mtimes) and the image size"
+    lm = [(os.stat(s/'data.mdb').st_size, os.stat(s/'data.mdb').st_mtime_ns) if is_lmdb(s) else None for s in srcs]
+    h = hashlib.sha1(json.dumps(dict(v=CACHE_VERSION, src=[str(s.resolve()) for s in srcs], size=size, lmdb=lm)).encode())
+    for it in items: h.update(f'{it[0]}\0{it[1]}\0{stamps[it]}\0'.encode())
     return h.hexdigest()[:16]
 
 def _reason(e:Exception) -> str:
     return str(e) if isinstance(e, SkipImage) else f'{type(e).__name__}: {e}'[:300]
 
-def _prep_chunk(src:str, arr:str, rows:list, items:list, size:int, min_size, max_aspect) -> list:
-    "Crop `items` into rows `rows` of the memory-mapped `arr`; the skipped rows with their reasons"
+def _prep_rows(srcs:list, arr:str, start:int, items:list, size:int, min_size, max_aspect) -> list:
+    "Crop `items` into rows `start`, `start+1`, … of the memory-mapped `arr`; the skipped rows (zeroed), with reasons"
     mm, skips = np.load(arr, mmap_mode='r+'), []
-    env = _open_lmdb(src) if is_lmdb(src) else None
-    with (env.begin() if env else nullcontext()) as txn, warnings.catch_warnings():
+    with ExitStack() as stack, warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        for r, it in zip(rows, items):
-            try: mm[r] = load_crop(txn.get(it.encode()) if txn else os.path.join(src, it), size, min_size, max_aspect)
-            except Exception as e: skips.append((r, _reason(e)))
-    if env: env.close()
+        txns = {k: stack.enter_context(stack.enter_context(_open_lmdb(srcs[k])).begin())  # one per LMDB source here
+                for k in {k for k, _ in items} if is_lmdb(srcs[k])}
+        for r, (k, it) in enumerate(items, start):
+            try: mm[r] = load_crop(txns[k].get(it.encode()) if k in txns else os.path.join(srcs[k], it), size, min_size,
+                                   max_aspect)
+            except Exception as e: mm[r] = 0; skips.append((r, _reason(e)))
     mm.flush()
     return skips
 
-def _read_log(f:Path) -> dict:
-    "Chunks already done, from the append-only log `f` (a torn last line is ignored)"
-    done = {}
-    if f.exists():
-        for line in f.read_text().splitlines():
-            try: d = json.loads(line)
-            except json.JSONDecodeError: continue
-            done[d['chunk']] = d['skips']
+def _read_log(f:Path) -> list:
+    "The (start, stop, skips) of the row ranges done, from the append-only log `f` (a torn last line is ignored)"
+    done = []
+    for line in (f.read_text().splitlines() if f.exists() else []):
+        try: d = json.loads(line); done.append((*d['rows'], d['skips']))
+        except (json.JSONDecodeError, KeyError, TypeError): continue
     return done
 
+def _todo(n:int, done:list, chunk_sz:int) -> list:
+    "(start, stop) ranges of at most `chunk_sz` rows covering the rows of `range(n)` not in a `done` range"
+    left = np.ones(n, np.int8)
+    for a, b, *_ in done: left[a:b] = 0
+    edges = np.flatnonzero(np.diff(np.r_[0, left, 0]))  # where runs of rows left start and stop
+    return [(a, min(a+chunk_sz, e)) for s, e in zip(edges[::2].tolist(), edges[1::2].tolist())
+            for a in range(s, e, chunk_sz)]
+
+
+# %% ../nbs/01_data.ipynb #ea10b79a
+def _worker_init(parent:int, lock_fd:int|None):
+    "In each worker: exit with the parent (Linux), leave Ctrl-C to the parent, and do not hold the parent's folder lock"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if lock_fd is not None: os.close(lock_fd)  # the lock lives while any process has it open: it ends with the parent
+    if sys.platform.startswith('linux'): ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent: os._exit(1)  # the parent died before that took effect
+
+@contextmanager
+def worker_pool(n_workers:int|None=None, # Processes (default: all cores)
+                lock:FolderLock|None=None # A lock this process holds, which the workers must not keep alive
+               ) -> ProcessPoolExecutor:
+    "A `ProcessPoolExecutor` (fork where there is one) whose workers exit with this process; an error drops queued work"
+    ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else None)
+    lock_fd = lock.f.fileno() if lock and ctx.get_start_method() == 'fork' else None  # forked: its copy to close
+    ex = ProcessPoolExecutor(ifnone(n_workers, os.cpu_count()), mp_context=ctx, initializer=_worker_init,
+                             initargs=(os.getpid(), lock_fd))
+    try: yield ex
+    except BaseException: ex.shutdown(wait=False, cancel_futures=True); raise
+    ex.shutdown()
+
+def report_progress(it, # What to iterate
+                    total:int, # Its length
+                    verbose:bool=True, # False: show nothing
+                    what:str='chunks' # What is counted, for the plain lines
+                   ):
+    "Iterate `it` with a progress bar on a terminal or in a notebook; in a log, one plain line per tenth of `total`"
+    if not verbose: yield from it
+    elif IN_NOTEBOOK or sys.stdout.isatty(): yield from progress_bar(it, total=total)
+    else:
+        for i, o in enumerate(it, 1):
+            yield o
+            if i % max(1, total//10) == 0 or i == total: print(f"  {i} of {total} {what} done", flush=True)
+
+
 # %% ../nbs/01_data.ipynb #4e14a0f5
-def prepare(src:str|Path, # A folder of images (searched recursively) or an LSUN LMDB folder
+def _check_dest(dest:Path, key:str) -> bool:
+    "Whether `dest` is a finished cache of `key` (False: empty, or unfinished of `key`); a `UsageError` otherwise"
+    for f in (dest/'meta.json', dest/'state.json'):
+        if not f.exists(): continue
+        try: old = json.loads(f.read_text())
+        except ValueError: raise UsageError(f"{f} is corrupt: delete {dest} and run lsun_gan_prepare again") from None
+        check(old.get('version', 1) == CACHE_VERSION, f"{dest} holds a cache made by an older lsun_gan: to prepare "
+              f"again, delete {dest} and run lsun_gan_prepare again (a finished one can still be trained on)")
+        if old['key'] != key:
+            raise UsageError(f"{dest} holds a cache of another source or size ({', '.join(old['src'])}, "
+                             f"{old['size']} px, {old['n_items']} images): choose another dest, or delete {dest} to "
+                             "rebuild it")
+    return (dest/'meta.json').exists()
+
+def prepare(src:str|Path|list, # A folder of images (searched recursively), an LSUN LMDB folder, or a list of them
             dest:str|Path, # The cache folder to write
             size:int=64, # Output side in pixels, one of `SIZES`
-            limit:int|None=None, # Use only the first `limit` images (sorted by name)
+            limit:int|None=None, # Use only the first `limit` images (sources in order, each sorted by name)
             n_workers:int|None=None, # Worker processes (default: all cores; 0 runs in this process)
-            chunk_sz:int=256, # Images per unit of work (and of resumption)
+            chunk_sz:int=256, # Images per unit of work; may change between an interrupted run and its resumption
             min_size:int|None=None, # Skip images whose short side is below this (default `size//4`)
             max_aspect:float=10., # Skip images whose long side is more than this times the short side
-            verbose:bool=True # Print the summary
+            verbose:bool=True # Print progress and the summary
            ) -> ImageCache:
-    "Resize and centre-crop every image in `src` once into a uint8 cache at `dest`; resumes where it stopped"
-    if size not in SIZES: raise UsageError(f"size must be one of {SIZES}, got {size}")
-    src, dest = Path(src), Path(dest)
-    items = list_items(src, limit)
-    if not items: raise DataUnavailable(f"No images ({', '.join(IMG_EXTS)}) under {src}. " + ALTERNATIVES)
-    key, n = _cache_key(src, items, size), len(items)
-    for f in (dest/'meta.json', dest/'state.json'):
-        if f.exists() and (old := json.loads(f.read_text()))['key'] != key:
-            raise UsageError(f"{dest} holds a cache of another source or size ({old['src']}, {old['size']} px, "
-                                  f"{old['n_items']} images): choose another dest, or delete {dest} to rebuild it")
-    if (dest/'meta.json').exists():
-        if verbose: print(f"{dest} is already prepared: nothing to do")
-        return ImageCache(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    arr, log = dest/'images.npy', dest/'progress.jsonl'
-    if not (dest/'state.json').exists():
-        with atomic(arr) as tmp: np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(n, size, size, 3)).flush()
-        log.unlink(missing_ok=True)
-        with atomic(dest/'state.json') as tmp:
-            tmp.write_text(json.dumps(dict(key=key, src=str(src.resolve()), size=size, n_items=n)))
-    done = _read_log(log)
-    todo = [(i, list(range(i*chunk_sz, min(n, (i+1)*chunk_sz)))) for i in range(-(-n//chunk_sz)) if i not in done]
-    args = dict(src=str(src), arr=str(arr), size=size, min_size=min_size, max_aspect=max_aspect)
-    start = time.perf_counter()
-    with open(log, 'a') as logf:
-        def _record(i, skips):
-            logf.write(json.dumps(dict(chunk=i, skips=skips)) + '\n')
-            logf.flush(); os.fsync(logf.fileno())
-            done[i] = skips
-        if n_workers == 0:
-            for i, rows in progress_bar(todo, display=verbose):
-                _record(i, _prep_chunk(rows=rows, items=[items[r] for r in rows], **args))
-        else:
-            ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else None)
-            with ProcessPoolExecutor(ifnone(n_workers, os.cpu_count()), mp_context=ctx) as ex:
-                futs = {ex.submit(_prep_chunk, rows=rows, items=[items[r] for r in rows], **args): i for i, rows in todo}
-                for fut in progress_bar(as_completed(futs), total=len(futs), display=verbose):
-                    _record(futs[fut], fut.result())
-    secs = time.perf_counter() - start
-    skipped = dict(sorted(s for v in done.values() for s in v))
-    write_csv(dest/'skipped.csv', ('item', 'reason'), [(items[r], why) for r, why in skipped.items()])
-    write_csv(dest/'index.csv', ('row', 'item'), [(r, it) for r, it in enumerate(items) if r not in skipped])
-    meta = dict(key=key, src=str(src.resolve()), size=size, n_items=n, n_ok=n-len(skipped), n_skipped=len(skipped),
-                version=CACHE_VERSION)
-    with atomic(dest/'meta.json') as tmp: tmp.write_text(json.dumps(meta, indent=1))
-    (dest/'state.json').unlink()
+    "Resize and centre-crop every image of `src` once into a uint8 cache at `dest`; resumes where it stopped"
+    check(size in SIZES, f"--size must be one of {', '.join(map(str, SIZES))}, got {size}")
+    check(limit is None or limit > 0, f"--limit must be > 0 (leave it out for all images), got {limit}")
+    check(chunk_sz > 0, f"--chunk must be > 0 (images per unit of work), got {chunk_sz}")
+    check(n_workers is None or n_workers >= 0, f"--workers must be >= 0 (0: work in this process), got {n_workers}")
+    srcs, dest = [Path(s) for s in listify(src)], Path(dest)
+    check(srcs, "no source given: name at least one folder of images or LMDB")
+    check(len({os.path.realpath(s) for s in srcs}) == len(srcs), f"a source is given twice: {' '.join(map(str, srcs))}")
+    check(not dest.exists() or dest.is_dir(), f"{dest} is a file, not a folder: choose another DEST")
+    items, stamps, bad = _read_sources(srcs, exclude=[dest])
+    items = items[:limit]
+    if not items:
+        raise DataUnavailable(f"No images ({', '.join(IMG_EXTS)}) under {', '.join(map(str, srcs))}. " + ALTERNATIVES)
+    key, n = _cache_key(srcs, items, stamps, size), len(items)
+    show = (lambda k, name: name) if len(srcs) == 1 else (lambda k, name: f'{srcs[k]}/{name}')
+    with FolderLock(dest, 'lsun_gan_prepare') as lock:
+        if _check_dest(dest, key):
+            if verbose: print(f"{dest} is already prepared: nothing to do")
+            return ImageCache(dest)
+        arr, log = dest/'images.npy', dest/'progress.jsonl'
+        if not (dest/'state.json').exists():
+            with atomic(arr) as tmp:
+                np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(n, size, size, 3)).flush()
+                with open(tmp, 'r+b') as f: os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
+            log.unlink(missing_ok=True)
+            write_json(dest/'state.json', dict(key=key, src=[str(s.resolve()) for s in srcs], size=size, n_items=n,
+                                               version=CACHE_VERSION))
+        done = _read_log(log)
+        todo = _todo(n, done, chunk_sz)
+        args = dict(srcs=[str(s) for s in srcs], arr=str(arr), size=size, min_size=min_size, max_aspect=max_aspect)
+        start = time.perf_counter()
+        with open(log, 'a') as logf:
+            def _record(a, b, skips):
+                logf.write(json.dumps(dict(rows=[a, b], skips=skips)) + '\n')
+                logf.flush(); os.fsync(logf.fileno())
+                done.append((a, b, skips))
+            if n_workers == 0:
+                for a, b in report_progress(todo, len(todo), verbose):
+                    _record(a, b, _prep_rows(start=a, items=items[a:b], **args))
+            else:
+                with worker_pool(n_workers, lock) as ex:
+                    futs = {ex.submit(_prep_rows, start=a, items=items[a:b], **args): (a, b) for a, b in todo}
+                    for fut in report_progress(as_completed(futs), len(futs), verbose): _record(*futs[fut], fut.result())
+        secs = time.perf_counter() - start
+        skipped = dict(sorted((r, why) for *_, skips in done for r, why in skips))
+        write_csv(dest/'skipped.csv', ('source', 'item', 'reason'),
+                  [(*items[r], why) for r, why in skipped.items()] + bad)
+        write_csv(dest/'index.csv', ('row', 'source', 'item'), [(r, *it) for r, it in enumerate(items) if r not in skipped])
+        meta = dict(key=key, src=[str(s.resolve()) for s in srcs], size=size, n_items=n, n_ok=n-len(skipped),
+                    n_skipped=len(skipped), n_bad_entries=len(bad), version=CACHE_VERSION)
+        write_json(dest/'meta.json', meta)
+        (dest/'state.json').unlink()
     if verbose:
         print(f"Prepared {meta['n_ok']} of {n} images at {size} px into {dest} ({len(todo)} chunks in {secs:.1f}s).")
-        if skipped: print(f"Skipped {len(skipped)}, listed with reasons in {dest/'skipped.csv'}:")
-        for r, why in list(skipped.items())[:10]: print(f"  {items[r]}: {why}")
-        if len(skipped) > 10: print(f"  ... and {len(skipped)-10} more")
+        reasons = [(show(*items[r]), why) for r, why in skipped.items()] + [(show(k, name), why) for k, name, why in bad]
+        if reasons: print(f"Skipped {len(reasons)}, listed with reasons in {dest/'skipped.csv'}:")
+        for name, why in reasons[:10]: print(f"  {name}: {why}")
+        if len(reasons) > 10: print(f"  ... and {len(reasons)-10} more")
     return ImageCache(dest)
+
 
 # %% ../nbs/01_data.ipynb #872b41e5
 def is_cache(path) -> bool: return (Path(path)/'meta.json').is_file()
@@ -272,15 +385,30 @@ class ImageCache:
         if not is_cache(self.path):
             raise UsageError(f"{path} is not a finished cache: run `lsun_gan_prepare SRC {path}` first "
                                     "(it resumes where an earlier run stopped)")
-        self.meta = json.loads((self.path/'meta.json').read_text())
-        self.size = self.meta['size']
-        self.images = np.load(self.path/'images.npy', mmap_mode='r')
-        with open(self.path/'index.csv', newline='') as f: idx = list(csv.reader(f))[1:]
-        self.rows = np.array([int(r) for r, _ in idx], dtype=np.int64)
-        self.items = [it for _, it in idx]
+        try:
+            self.meta = json.loads((self.path/'meta.json').read_text())
+            n, self.size, self.sources = self.meta['n_items'], self.meta['size'], listify(self.meta['src'])
+        except (ValueError, KeyError, TypeError) as e: raise self._damaged('meta.json', e) from None
+        try: self.images = np.load(self.path/'images.npy', mmap_mode='r')
+        except (ValueError, OSError, EOFError) as e: raise self._damaged('images.npy', e) from None
+        if self.images.shape != (n, self.size, self.size, 3) or self.images.dtype != np.uint8:
+            raise self._damaged('images.npy', f'shape {self.images.shape}, not ({n}, {self.size}, {self.size}, 3)')
+        try:
+            with open(self.path/'index.csv', newline='') as f: head, *idx = list(csv.reader(f))
+            self.rows = np.array([int(o[0]) for o in idx], dtype=np.int64)
+            self.source_ids = np.array([int(o[1]) if len(head) == 3 else 0 for o in idx], dtype=np.int64)  # v1: 1 source
+            self.items = [o[-1] for o in idx]
+        except (ValueError, IndexError, OSError) as e: raise self._damaged('index.csv', e) from None
+        if len(idx) and not (self.rows.min() >= 0 and self.rows.max() < n and self.source_ids.max() < len(self.sources)):
+            raise self._damaged('index.csv', 'rows or sources out of range')
+    def _damaged(self, name, why) -> UsageError:
+        why = why if isinstance(why, str) else type(why).__name__
+        return UsageError(f"{self.path/name} is missing, truncated or corrupt ({why}): delete {self.path} and run "
+                          "lsun_gan_prepare again")
     def __len__(self): return len(self.rows)
     def __getitem__(self, i): return self.images[self.rows[i]]
     def __repr__(self): return f"ImageCache({self.path}, {len(self)} images at {self.size} px)"
+
 
 # %% ../nbs/01_data.ipynb #ad78bcb1
 def make_odd_images(path:str|Path, # Folder to fill
@@ -309,15 +437,17 @@ def make_odd_images(path:str|Path, # Folder to fill
 
 # %% ../nbs/01_data.ipynb #617ce4d6
 @cli
-def lsun_gan_prepare(src:str, # A folder of images, an LSUN LMDB, 'kaggle' or 'fastai'
-                     dest:str, # The cache folder to write
+def lsun_gan_prepare(src:Param("One or more sources, in order: folders of images, LSUN LMDB folders, 'kaggle' or "
+                               "'fastai'", str, nargs='+'),
+                     dest:str, # The cache folder to write (a cache of other images there is an error)
                      size:int=64, # Output side in pixels: 32, 64, 128 or 256
-                     limit:int=None, # Use only the first LIMIT images
-                     workers:int=None, # Worker processes (default: all cores)
-                     chunk:int=256 # Images per unit of work and of resumption
+                     limit:int=None, # Use only the first LIMIT images (sources in order, each sorted by name); default: all
+                     workers:int=None, # Worker processes; 0 works in this process (default: all cores)
+                     chunk:int=256 # Images per unit of work: a worker's share, and the most an interrupted run redoes
                     ):
-    "Resize and centre-crop the images in SRC once into a fast training cache at DEST (resumes if interrupted)"
-    with cli_errors('lsun_gan_prepare'): prepare(get_lsun(src), dest, size, limit, workers, chunk)
+    "Resize and centre-crop the images of SRC (one or more sources) once into a training cache at DEST; run again to resume"
+    with cli_errors('lsun_gan_prepare'): prepare([get_lsun(s) for s in listify(src)], dest, size, limit, workers, chunk)
+
 
 # %% ../nbs/01_data.ipynb #7ddc2dfc
 def gan_tfms(stats:str|tuple='gan', # See `get_stats`
@@ -351,7 +481,31 @@ class ArrayDL(TfmdDL):
         return super().new(dataset, cls, cache=self.cache, noise_sz=self.noise_sz, **kwargs)
 
 # %% ../nbs/01_data.ipynb #f6206d73
-def image_files(path) -> list: return get_files(path, extensions=IMG_EXTS, recurse=True)
+def image_files(path) -> list:
+    "The image files under `path`, sorted; each file once, links followed once (see `scan_images`)"
+    return [Path(path)/name for name in sorted(scan_images(path)[0])]
+
+def _unusable(f, size:int) -> str|None:
+    "Why `load_crop` cannot use the file `f` at `size`, or None"
+    try: load_crop(f, size)
+    except Exception as e: return _reason(e)
+
+def usable_files(path, # A folder of images
+                 size:int, # The side they will be used at
+                 n_workers:int|None=None # Processes for the check (default: all cores)
+                ) -> list:
+    "The image files under `path` that `load_crop`, so `prepare`, can use at `size`; one printed line names the others"
+    files = image_files(path)
+    whys = parallel(_unusable, files, size=size, n_workers=ifnone(n_workers, os.cpu_count()), chunksize=16)
+    bad = [f'{f.relative_to(path)} ({why})' for f, why in zip(files, whys) if why]
+    if bad: print(f"skipped {len(bad)} of {len(files)} image files in {path} that cannot be used: {', '.join(bad[:5])}"
+                  f"{', …' if len(bad) > 5 else ''} (`lsun_gan_prepare {path} DEST` lists them in DEST/skipped.csv)")
+    return [f for f, why in zip(files, whys) if not why]
+
+def check_batches(src, n:int, bs:int):
+    "A one-line `UsageError` unless `bs` > 0 and `n` images from `src` make at least one batch of `bs`"
+    check(bs > 0, f"--bs must be > 0, got {bs}")
+    check(n >= bs, f"{src} holds {n} images, fewer than one batch (--bs {bs}): prepare more images or lower --bs")
 
 def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images
             size:int=64, # Image side; must match a cache's size
@@ -359,23 +513,27 @@ def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images
             zoom:bool=True, # Random zoom augmentation
             stats:str|tuple='gan', # See `get_stats`
             noise_sz:int=100, # Length of each noise vector
-            device=None, # Device for batches (default: the GPU if there is one)
+            device=None, # Device for batches (see `get_device`; default: the GPU if there is one)
             **kwargs # Passed to the `DataLoader`s
            ) -> DataLoaders:
-    "Noise → image `DataLoaders` for GAN training, with no validation set"
-    tfms = gan_tfms(stats, zoom)
+    "Noise → image `DataLoaders` for GAN training on `device`, with no validation set; `dls.noise_sz` is `noise_sz`"
+    check(bs > 0, f"--bs must be > 0, got {bs}"); check(noise_sz > 0, f"noise_sz must be > 0, got {noise_sz}")
+    tfms, device = gan_tfms(stats, zoom), get_device(device)
     if is_cache(src):
         cache = ImageCache(src)
         if cache.size != size:
-            raise UsageError(f"{src} was prepared at {cache.size} px, not {size}: pass size={cache.size}, or prepare "
+            raise UsageError(f"{src} was prepared at {cache.size} px, not {size}: pass --size {cache.size}, or prepare "
                              f"again with --size {size} into another folder")
+        check_batches(src, len(cache), bs)
         dl = ArrayDL(cache=cache, noise_sz=noise_sz, bs=bs, after_batch=[IntToFloatTensor(), *tfms], **kwargs)
         dls = DataLoaders(dl, dl.new(np.arange(0), shuffle=False, drop_last=False), device=device)
     else:
-        if not image_files(src): raise DataUnavailable(f"No prepared cache and no images in {src}. " + ALTERNATIVES)
+        files = usable_files(src, size)
+        if not files: raise DataUnavailable(f"No prepared cache and no usable images in {src}. " + ALTERNATIVES)
+        check_batches(src, len(files), bs)
         dblock = DataBlock(blocks=(TransformBlock, ImageBlock), get_x=partial(generate_noise, size=noise_sz),
-                           get_items=image_files, splitter=IndexSplitter([]), item_tfms=CenterResize(size),
-                           batch_tfms=tfms)
-        dls = dblock.dataloaders(src, path=src, bs=bs, device=device, **kwargs)
+                           splitter=IndexSplitter([]), item_tfms=CenterResize(size), batch_tfms=tfms)
+        dls = dblock.dataloaders(files, path=src, bs=bs, device=device, **kwargs)
     dls.noise_sz = noise_sz  # so fixed noise can be made without drawing a batch
     return dls
+
