@@ -337,7 +337,8 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
         if not (dest/'state.json').exists():
             with atomic(arr) as tmp:
                 np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(n, size, size, 3)).flush()
-                with open(tmp, 'r+b') as f: os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
+                if hasattr(os, 'posix_fallocate'):  # not on macOS
+                    with open(tmp, 'r+b') as f: os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
             log.unlink(missing_ok=True)
             write_json(dest/'state.json', dict(key=key, src=[str(s.resolve()) for s in srcs], size=size, n_items=n,
                                                version=CACHE_VERSION))

@@ -248,6 +248,16 @@ def test_disk_full_one_line_no_debris(tmp_path, tmpfs, monkeypatch, capsys):
     assert code == 2 and one_line(err) and 'no space left' in err, err
     assert not [f for f in (small/'c').iterdir() if f.name != '.lock'], list((small/'c').iterdir())
 
+@pytest.mark.parametrize('workers', ['0', '2'])
+def test_crappify_disk_full_one_line_no_debris(tmp_path, tmpfs, monkeypatch, capsys, workers):
+    "A regression check: a worker's ENOSPC reaches the command line as one line, and no temporary file stays"
+    make_images(tmp_path/'src', 40, 300, 300, fmt='jpg')
+    small = tmpfs('size=64k')
+    code, out, err = run_cli(lsun_gan_crappify, tmp_path/'src', small/'c', '--size', '200', '--workers', workers,
+                             monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 2 and one_line(err) and 'no space left' in err, err
+    assert not [f for f in (small/'c').iterdir() if 'tmp' in f.name], list((small/'c').iterdir())
+
 def test_read_only_dest_one_line(tmp_path, tmpfs, monkeypatch, capsys):
     make_images(tmp_path/'src', 2)
     ro = tmpfs('size=1m,ro')
