@@ -9,7 +9,6 @@ from .core import (UsageError, DataUnavailable, check, cli, cli_errors, atomic, 
                            FolderLock, get_stats, get_device)
 import os, io, sys, csv, json, time, shutil, signal, ctypes, hashlib, zipfile, warnings, multiprocessing as mp
 from pathlib import Path
-from itertools import count
 from functools import partial
 from contextlib import contextmanager, ExitStack
 from concurrent.futures import ProcessPoolExecutor, as_completed

@@ -5,7 +5,7 @@
 # %% ../nbs/05_train.ipynb #e7f92586
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import (UsageError, DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, to_uint8,
+from .core import (DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, to_uint8,
                            load_weights, FolderLock, check, check_positive, get_device)
 from .data import gan_dls
 from .crappify import crappy_dls
@@ -383,7 +383,7 @@ def sample(ckpt:str|Path, n:int=64, seed:int=0, data:str|Path|None=None, ema:boo
     G, cfg = load_generator(ckpt, ema)
     if cfg['arch'] == 'gan':
         check(data is not None, "a gan checkpoint repairs crappy images: pass --data (a prepared cache or a folder)")
-        dl = crappy_dls(data, size=cfg['size'], bs=n, seed=seed, num_workers=0, zoom=False, device='cpu'
+        dl = crappy_dls(data, size=cfg['size'], bs=min(n, 16), seed=seed, num_workers=0, zoom=False, device='cpu'
                        ).train.new(shuffle=False, drop_last=False)
         inputs = torch.cat([b[0].cpu().as_subclass(torch.Tensor) for b, _ in zip(dl, range(math.ceil(n/dl.bs)))])[:n]
     else: inputs = torch.randn(n, cfg['nz'], generator=torch.Generator().manual_seed(seed))
