@@ -9,7 +9,7 @@ from .core import UsageError
 from .metrics import (FeatureStats, frechet_distance, real_stats, extract, kid, swd, collapse_report,
                               image_batches, InceptionFeatures, metric_name)
 from .core import to_uint8
-from .learner import generate, sampling_generator, epoch_skipped, fixed_inputs
+from .learner import generate, sampling_generator, epoch_skipped, fixed_inputs, ORDERS
 import csv, warnings
 from pathlib import Path
 from functools import partial
@@ -53,7 +53,7 @@ class _EvalCallback(Callback):
 # %% ../nbs/07_callbacks.ipynb #0ac472a4
 class FIDCallback(_EvalCallback):
     "FID (and optionally KID, SWD, diversity) of `n` samples from fixed inputs every `every` epochs"
-    order = 40  # before the recorder (50) sets its columns, and TrainMonitor (85) writes metrics.csv
+    order = ORDERS['fid']
     def __init__(self, real=None, # Real images (folder or cache); default: the learner's prepared cache
                  extractor:nn.Module|None=None, # Default: `InceptionFeatures()` (the standard FID network), built in `before_fit`
                  n:int=1000, every:int=1, extras:tuple=(), # any of 'kid', 'swd', 'diversity'
@@ -88,7 +88,7 @@ class FIDCallback(_EvalCallback):
 # %% ../nbs/07_callbacks.ipynb #b06339fb
 class ModeCollapseCallback(_EvalCallback):
     "Warn (or stop, with `stop=True`) when generated images collapse into near-duplicates"
-    order = 41
+    order = ORDERS['collapse']
     names = ('near_dups', 'modes', 'diversity')
     def __init__(self, real=None, n:int=256, every:int=1, stop:bool=False, max_dup:float=0.2, min_div:float=0.1, **kwargs):
         super().__init__(real, n, every, **kwargs)
@@ -116,7 +116,7 @@ class ModeCollapseCallback(_EvalCallback):
 def plot_metrics(run:str|Path, names:tuple=('fid',)):
     "Plot metrics from a run's `metrics.csv` against the epoch; saves `metrics.png` in the run folder"
     import matplotlib.pyplot as plt
-    rows = list(csv.DictReader(open(Path(run)/'metrics.csv')))
+    with open(Path(run)/'metrics.csv', newline='') as f: rows = list(csv.DictReader(f))
     names = [n for n in names if rows and n in rows[0]]
     fig, axs = plt.subplots(1, max(len(names), 1), figsize=(4*max(len(names), 1), 3), squeeze=False)
     for ax, n in zip(axs[0], names):

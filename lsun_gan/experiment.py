@@ -10,7 +10,7 @@ from .data import prepare, is_cache
 from .learner import fixed_inputs, generate, sampling_generator, ORDERS
 from .train import train, sample, ARCHS, DEFAULT_LR, ARCH_STATS
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
-                              collapse_report, image_batches, plot_neighbours)
+                              collapse_report, image_batches, plot_neighbours, metric_name)
 import itertools, json, re, shutil, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -104,7 +104,8 @@ def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0) -> dict:
     res = dict(n_eval=n, swd_avg=swd(real_imgs, gen)['swd_avg'])
     rep = collapse_report(gen, real_imgs)
     res.update(diversity=rep['diversity'], near_duplicates=rep['near_duplicates'], collapsed=rep['collapsed'])
-    ext, (fd, kd) = (extractor, ('fid', 'kid')) if extractor is not None else (PixelFeatures(), ('fd_pixels', 'kid_pixels'))
+    ext = ifnone(extractor, PixelFeatures())
+    fd, kd = metric_name(ext, 'fid'), metric_name(ext, 'kid')
     fr, fg = extract(real_imgs, ext, progress=False)[0], extract(gen, ext, progress=False)[0]
     sr, sg = FeatureStats(fr.shape[1]).update(fr), FeatureStats(fg.shape[1]).update(fg)
     res[fd] = frechet_distance(sr.mu, sr.sigma, sg.mu, sg.sigma)

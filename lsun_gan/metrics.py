@@ -5,8 +5,8 @@
 # %% ../nbs/06_metrics.ipynb #051d0462
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, write_json, get_stats, load_weights
-from .data import ImageCache, is_cache, load_crop
+from .core import UsageError, DataUnavailable, check, atomic, get_stats, load_weights
+from .data import ImageCache, is_cache, load_crop, report_progress
 import hashlib, math
 from pathlib import Path
 import numpy as np, torch
@@ -16,9 +16,7 @@ from PIL import Image
 from scipy.sparse.csgraph import connected_components
 from pytorch_fid import inception as pfi
 from fastcore.basics import ifnone
-from fastcore.script import store_true
 from fastai.data.transforms import get_files
-from fastprogress.fastprogress import progress_bar
 
 
 # %% auto #0
@@ -27,8 +25,8 @@ __all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'METRICS', 'fi
            'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats', 'load_stats',
            'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid',
            'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails',
-           'diversity', 'near_duplicate_rate', 'distinct_modes', 'collapse_report', 'evaluate', 'format_results',
-           'lsun_gan_eval']
+           'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report', 'evaluate',
+           'format_results']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
 FID_WEIGHTS = 'pt_inception-2015-12-05-6726825d.pth'
@@ -174,7 +172,7 @@ def extract(src, extractor:nn.Module, n:int|None=None, bs:int=50, device=None, p
     extractor = extractor.to(device).eval()
     feats, logits = [], []
     total = math.ceil(count_images(src, n)/bs)
-    for b in progress_bar(image_batches(src, n, bs, size), total=total, display=progress, leave=False):
+    for b in report_progress(image_batches(src, n, bs, size), total, progress, 'batches'):
         f, l = extractor(to_unit(b.to(device)))
         feats.append(f.float().cpu())
         if l is not None: logits.append(l.float().cpu())
@@ -240,7 +238,7 @@ def real_stats(src, extractor:nn.Module, n:int|None=None,
     device = ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu')
     extractor = extractor.to(device).eval()
     with torch.no_grad():
-        for b in progress_bar(image_batches(src, n, bs, size), total=math.ceil(n_imgs/bs), display=progress, leave=False):
+        for b in report_progress(image_batches(src, n, bs, size), math.ceil(n_imgs/bs), progress, 'batches'):
             st.update(extractor(to_unit(b.to(device)))[0].float().cpu().numpy())
     if f is not None: save_stats(f, st.mu, st.sigma, st.n, key=key, extractor=extractor.id)
     return st.mu, st.sigma, st.n
@@ -409,24 +407,35 @@ def distinct_modes(gen, real, frac:float=0.25) -> int:
     return int(connected_components((_dists(thumbnails(gen)) < _radius(real, frac)).numpy(), directed=False)[0])
 
 # %% ../nbs/06_metrics.ipynb #b90c812a
-def collapse_report(gen, real, frac:float=0.25, max_dup:float=0.2, min_div:float=0.1) -> dict:
-    "Near-duplicate rate, distinct modes and diversity of `gen` against `real`, with a verdict and a message"
+def contrast(x) -> float:
+    "Median, over images, of the spread of each image's 8×8 thumbnail: how much coarse structure the images have"
+    return thumbnails(x).std(1).median().item()
+
+def collapse_report(gen, real, frac:float=0.25, max_dup:float=0.2, min_div:float=0.1, min_contrast:float=0.25) -> dict:
+    "Near-duplicate rate, distinct modes, diversity and contrast of `gen` against `real`, with a verdict and a message"
     dup, modes, div = near_duplicate_rate(gen, real, frac), distinct_modes(gen, real, frac), diversity(gen, real)
-    collapsed = dup > max_dup or div < min_div
-    msg = (f"Mode collapse: the {len(gen)} generated images hold {modes} distinct images (in 8×8 thumbnails); {dup:.0%} are "
+    con = contrast(gen)/contrast(real)
+    flat = con < min_contrast   # no coarse structure yet: an untrained generator, not one that fell onto a few images
+    collapsed = not flat and (dup > max_dup or div < min_div)
+    imgs = lambda k: f"{k} distinct image{'s' if k != 1 else ''}"
+    msg = (f"Mode collapse: the {len(gen)} generated images hold {imgs(modes)} (in 8×8 thumbnails); {dup:.0%} are "
            f"near-duplicates of another one; diversity {div:.2f}× that of real images." if collapsed else
-           f"No mode collapse: {modes} distinct images among {len(gen)}, {dup:.0%} near-duplicates; diversity {div:.2f}× real.")
-    return dict(near_duplicates=dup, modes=modes, diversity=div, n=len(gen), collapsed=collapsed, message=msg)
+           f"No structure yet: the {len(gen)} generated images are nearly flat at 8×8 (contrast {con:.2f}× real), as "
+           f"from an untrained generator; no verdict on collapse." if flat else
+           f"No mode collapse: {imgs(modes)} among {len(gen)}, {dup:.0%} near-duplicates; diversity {div:.2f}× real.")
+    return dict(near_duplicates=dup, modes=modes, diversity=div, contrast=con, flat=flat, n=len(gen), collapsed=collapsed,
+                message=msg)
 
 # %% ../nbs/06_metrics.ipynb #d7e89ac0
 METRICS = ('fid', 'kid', 'is', 'swd', 'pr')
 
-def _images(src, n:int|None, seed:int=0, data=None):
-    "uint8 images, or the path, for `src`: checkpoints are sampled, everything else is read lazily"
+def _images(src, n:int|None, seed:int=0, data=None, sampler=None):
+    "uint8 images, or the path, for `src`: checkpoints are sampled with `sampler`, everything else is read lazily"
     if isinstance(src, torch.Tensor): return src
     if str(src).endswith('.pth'):
-        from lsun_gan.train import sample   # train imports metrics (via callbacks): a top-level import would be a cycle
-        return sample(src, n or 1000, seed, data=data)
+        check(sampler is not None, f"{src} is a checkpoint: score it with lsun_gan_eval, or with "
+                                   "`lsun_gan.evaluation.evaluate_checkpoints` in Python")
+        return sampler(src, n or 1000, seed, data=data)
     if not Path(src).exists(): raise UsageError(f"{src} does not exist: pass a folder, a prepared cache, a .npz or a checkpoint")
     return src
 
@@ -447,7 +456,8 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
              cache_dir=None, # The real statistics cache (default ~/.cache/lsun_gan/stats; False: none)
              seed:int=0, # Checkpoint samples, KID subsets, SWD patches and directions
              progress:bool=True,
-             data=None # For a `gan` checkpoint: the images it repairs (default: `a` when it is a folder or cache)
+             data=None, # For a `gan` checkpoint: the images it repairs (default: `a` when it is a folder or cache)
+             sampler=None # `(ckpt, n, seed, data=) -> uint8 images`, to score checkpoints (`lsun_gan.train.sample`)
             ) -> dict:
     "The requested metrics between `a` and `b`, each with its sample counts, keyed by the metric's name"
     metrics = metrics.split(',') if isinstance(metrics, str) else list(metrics)
@@ -459,7 +469,7 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
     if 'is' in metrics: check(getattr(extractor, 'has_logits', True), f"the Inception Score needs the 2048-d FID Inception's logits, not "
                                                     f"{_what(extractor)}: drop is from --metrics, or use --features inception --dims 2048")
     if data is None and not isinstance(a, torch.Tensor) and not npz[0] and Path(a).is_dir(): data = a
-    A, B = (s if z else _images(s, n, seed, data) for s, z in zip((a, b), npz))
+    A, B = (s if z else _images(s, n, seed, data, sampler) for s, z in zip((a, b), npz))
     res, feats = {}, {}
     def stats(S, z, i):
         if z: return _check_npz(S, extractor)
@@ -503,25 +513,3 @@ def format_results(res:dict) -> str:
               v.get('what', '') + (f" ({v['note']})" if 'note' in v else '')) for k, v in res.items()]
     w = [max(len(r[i]) for r in rows) for i in range(4)]
     return '\n'.join(f"{r[0]:{w[0]}}  {r[1]:>{w[1]}}  {r[2]:{w[2]}}  {r[3]:{w[3]}}  {r[4]}".rstrip() for r in rows)
-
-# %% ../nbs/06_metrics.ipynb #281c085a
-@cli
-def lsun_gan_eval(path_a:str, # Real images: a folder (jpg/png/bmp/ppm/pgm/tif/webp), a prepared cache, or a .npz
-                  path_b:str, # Generated images: a folder, a cache, a .npz, or a checkpoint (.pth) to sample from
-                  metrics:str='fid', # Any of fid,kid,is,swd,pr: swd needs no weights; is needs them; fid,kid,pr too, unless --features pixels
-                  features:str='inception', # inception (the FID network: needs its weights) or pixels (8×8, no weights: fd_pixels, kid_pixels...)
-                  weights:str=None, # FID Inception weights (default: $TORCH_HOME/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth)
-                  dims:int=2048, # Inception features, as pytorch-fid's --dims: 64, 192, 768 or 2048 (is needs 2048)
-                  n:int=None, # Images per set: the first N by file name (default: all; 1000 sampled from a checkpoint)
-                  seed:int=0, # Seed of the random draws: checkpoint samples, KID subsets, SWD patches and directions
-                  data:str=None, # For a gan checkpoint: the images it repairs (default: path_a, if a folder or cache)
-                  no_cache:store_true=False, # Neither read nor write the real statistics cache (~/.cache/lsun_gan/stats)
-                  out_json:str=None # Also write the results, keyed by metric, as JSON to this file
-                 ):
-    "Compare two image sets with FID, KID, IS, SWD and precision/recall; prints a table with sample counts"
-    with cli_errors('lsun_gan_eval'):
-        check(features in ('inception', 'pixels'), f"--features must be inception or pixels, got {features!r}")
-        res = evaluate(path_a, path_b, metrics, extractor=PixelFeatures() if features == 'pixels' else None, weights=weights,
-                       dims=dims, n=n, cache_dir=False if no_cache else None, seed=seed, data=data)
-        print(format_results(res))
-        if out_json: write_json(out_json, res)

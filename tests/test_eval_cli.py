@@ -4,6 +4,7 @@ import numpy as np, pytest, torch
 from PIL import Image
 from conftest import cli
 from lsun_gan.metrics import write_random_fid_weights, save_stats, evaluate
+from lsun_gan.evaluation import evaluate_checkpoints
 
 @pytest.fixture(scope='module')
 def folders(tmp_path_factory):
@@ -111,11 +112,11 @@ def test_eval_reads_pytorch_fids_image_formats(tmp_path):
 
 def test_eval_gan_checkpoint_gets_the_data(folders, monkeypatch):
     "A checkpoint is sampled with --data, by default the real folder (a `gan` generator repairs its images)"
-    import lsun_gan.train
+    import lsun_gan.evaluation
     calls = []
     def fake_sample(ckpt, n=64, seed=0, data=None, ema=True):
         calls.append((ckpt, n, seed, data)); return torch.zeros(n, 3, 32, 32, dtype=torch.uint8)
-    monkeypatch.setattr(lsun_gan.train, 'sample', fake_sample)
-    evaluate(folders/'a', 'g.pth', 'swd', n=80, seed=3, progress=False)
-    evaluate(folders/'a', 'g.pth', 'swd', n=80, seed=3, data=folders/'b', progress=False)
+    monkeypatch.setattr(lsun_gan.evaluation, 'sample', fake_sample)
+    evaluate_checkpoints(folders/'a', 'g.pth', 'swd', n=80, seed=3, progress=False)
+    evaluate_checkpoints(folders/'a', 'g.pth', 'swd', n=80, seed=3, data=folders/'b', progress=False)
     assert calls == [('g.pth', 80, 3, folders/'a'), ('g.pth', 80, 3, folders/'b')]

@@ -32,3 +32,16 @@ def test_collapse_detector_on_real_bedrooms(sample, tmp_path):
     check_detector(real[:256], [real[256:512], real[512:768]], real[768:])
     rep = collapse_report(mixture(real[768:], 4, 12), real[:256])   # the case: old detector said 'No mode collapse'
     assert 'Mode collapse' in rep['message'] and '4 distinct images' in rep['message']
+
+def test_quiet_on_fresh_generators(sample, tmp_path):
+    "An untrained generator's nearly flat images are no collapse (the alarm used to fire on every fresh DCGAN)"
+    import torch
+    from lsun_gan.data import prepare
+    from lsun_gan.core import to_uint8
+    from lsun_gan.models import DCGANGenerator, wgan_generator
+    from lsun_gan.learner import generate
+    real = next(image_batches(prepare(sample, tmp_path/'c', size=32, limit=256, verbose=False).path, 256, 256))
+    torch.manual_seed(0)
+    for G in (DCGANGenerator(32), wgan_generator(32)):
+        rep = collapse_report(to_uint8(generate(G, torch.randn(256, 100))), real)
+        assert not rep['collapsed'], rep['message']
