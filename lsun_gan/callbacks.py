@@ -5,7 +5,7 @@
 # %% ../nbs/07_callbacks.ipynb #b16c6eac
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError
+from .core import UsageError, check
 from .metrics import (FeatureStats, frechet_distance, real_stats, extract, kid, swd, collapse_report,
                               image_batches, InceptionFeatures, metric_name)
 from .core import to_uint8
@@ -52,14 +52,16 @@ class _EvalCallback(Callback):
 
 # %% ../nbs/07_callbacks.ipynb #0ac472a4
 class FIDCallback(_EvalCallback):
-    "FID (and optionally KID, SWD, diversity) of `n` samples from fixed inputs every `every` epochs"
+    "FID (and optionally KID and SWD) of `n` samples from fixed inputs every `every` epochs"
     order = ORDERS['fid']
     def __init__(self, real=None, # Real images (folder or cache); default: the learner's prepared cache
                  extractor:nn.Module|None=None, # Default: `InceptionFeatures()` (the standard FID network), built in `before_fit`
-                 n:int=1000, every:int=1, extras:tuple=(), # any of 'kid', 'swd', 'diversity'
+                 n:int=1000, every:int=1, extras:tuple=(), # any of 'kid', 'swd' (diversity: `ModeCollapseCallback`)
                  cache_dir=None, device=None, **kwargs):
         super().__init__(real, n, every, **kwargs)
         self.extractor, self.extras, self.cache_dir, self.device = extractor, tuple(extras), cache_dir, device
+        check(set(self.extras) <= {'kid', 'swd'}, f"FIDCallback extras {self.extras}: use any of 'kid', 'swd' "
+              "(diversity comes from ModeCollapseCallback)")
         self.fid_name, self.kid_name = metric_name(extractor, 'fid'), metric_name(extractor, 'kid')
         self.names = (self.fid_name, *(self.kid_name if e == 'kid' else e for e in self.extras))
     def before_fit(self):
@@ -71,7 +73,7 @@ class FIDCallback(_EvalCallback):
                                                       progress=False, size=self.size)
         self.real_feats = (extract(self.real, self.extractor, self.n, device=self.device, progress=False, size=self.size)[0]
                            if 'kid' in self.extras else None)
-        self.real_imgs = next(image_batches(self.real, self.n, self.n, self.size)) if {'swd', 'diversity'} & set(self.extras) else None
+        self.real_imgs = next(image_batches(self.real, self.n, self.n, self.size)) if 'swd' in self.extras else None
     def after_train(self):
         if not self._due(): return
         imgs = self._generated()
@@ -82,7 +84,6 @@ class FIDCallback(_EvalCallback):
         if 'swd' in self.extras:
             k = min(len(imgs), len(self.real_imgs))
             res['swd'] = swd(self.real_imgs[:k], imgs[:k], seed=self.seed)['swd_avg']
-        if 'diversity' in self.extras: res['diversity'] = collapse_report(imgs, self.real_imgs)['diversity']
         self._log(**res, **{f'{self.fid_name}_n': len(imgs), f'{self.fid_name}_n_real': self.n_real})
 
 # %% ../nbs/07_callbacks.ipynb #b06339fb

@@ -20,7 +20,8 @@ import csv, hashlib, io, math, random, sys, time
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
-from fastcore.basics import ifnone, store_attr, noop
+from fastcore.basics import ifnone, store_attr
+from fastai.imports import noop   # the one `ProgressCallback` compares the logger with (not fastcore's)
 from fastcore.foundation import L
 from fastcore.imports import in_notebook
 from fastcore.script import store_true
@@ -100,7 +101,8 @@ class TrainMonitor(Callback):
                    **self.learn.epoch_metrics)
         self.epochs.append(row)
         self.write()
-        if self.log: print(f"epoch {self.epoch + 1}/{self.n_epoch}  " + '  '.join(
+        of = '' if getattr(self.learn, 'budget', None) else f'/{self.n_epoch}'   # a budget, not the epochs, ends it
+        if self.log: print(f"epoch {self.epoch + 1}{of}  " + '  '.join(
             f'{k} {_fmt(v)}' for k, v in row.items() if k != 'epoch' and v is not None), flush=True)
     def write(self):
         write_csv(self.path/'losses.csv', ('step', 'epoch', 'mode', 'loss'),
@@ -309,6 +311,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
                                              every=fid_every, stats=c['stats']))
         write_json(out/'config.json', config)
         learn.add_cbs(cbs)
+        learn.logger = noop   # `TrainMonitor` prints each epoch's line; the progress bar must not print a table too
         try: _quiet(learn).fit(c['epochs'], c['lr'], start_epoch=ck['epoch'] if ck else 0)
         except TrainingDiverged as e:
             ckpt = out/'ckpt.pth'
