@@ -38,7 +38,8 @@ def check_positive(**kw):
 _OS_FIXES = {errno.ENOSPC: 'no space left on the device: free some space, or choose another folder',
              errno.EACCES: 'permission denied: choose a folder you can write to',
              errno.EROFS: 'read-only file system: choose a folder you can write to',
-             errno.ENOTDIR: 'a parent of this path is a file, not a folder: choose another path'}
+             errno.ENOTDIR: 'a parent of this path is a file, not a folder: choose another path',
+             errno.EEXIST: 'a file is in the way of a folder to create: choose another path'}
 
 @contextmanager
 def cli_errors(prog:str, on_interrupt:str='run the same command again to resume'):

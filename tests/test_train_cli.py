@@ -60,3 +60,27 @@ def test_resume_with_another_arch_says_what_to_do(cache, tmp_path):
     s = subprocess.run([cli('lsun_gan_sample'), str(tmp_path/'r'/'ckpt.pth'), '--n', '16', '--out', str(tmp_path/'g.png')],
                        env=ENV, capture_output=True, text=True)
     assert s.returncode == 0 and (tmp_path/'g.png').exists()
+
+def test_two_runs_into_one_folder_second_is_refused(cache, tmp_path):
+    "Two lsun_gan_train into one --out: the second gets one line naming the first's pid, the first is untouched"
+    first = subprocess.Popen(train_cmd(cache, tmp_path/'r'), env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while time.time() - t0 < 120 and not (tmp_path/'r'/'config.json').exists(): time.sleep(0.05)
+    second = subprocess.run(train_cmd(cache, tmp_path/'r', '--seed', '1'), env=ENV, capture_output=True, text=True)
+    first.wait()
+    assert second.returncode == 2 and f'already in use by pid {first.pid}' in second.stderr, second.stderr[-1500:]
+    assert first.returncode == 0, first.stderr.read()[-1500:]
+    assert load_checkpoint(tmp_path/'r'/'ckpt.pth')['config']['seed'] == 42
+
+@pytest.mark.parametrize('args,msg', [(['--lr', '-1'], 'lr must be > 0'), (['--bs', '0'], 'bs must be > 0'),
+                                      (['--epochs', '0'], 'epochs must be > 0'), (['--device', 'gpu7'], 'unknown device')])
+def test_bad_numbers_one_line(cache, tmp_path, args, msg):
+    r = subprocess.run([cli('lsun_gan_train'), 'dcgan', str(cache), '--out', str(tmp_path/'r'), '--size', '32', *args],
+                       env=ENV, capture_output=True, text=True)
+    assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr[-1500:]
+
+def test_out_under_a_file_one_line(cache, tmp_path):
+    (tmp_path/'f').write_text('a file')
+    r = subprocess.run([cli('lsun_gan_train'), 'dcgan', str(cache), '--out', str(tmp_path/'f'/'run'), '--size', '32'],
+                       env=ENV, capture_output=True, text=True)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and r.stderr.count('\n') == 1, r.stderr[-1500:]
