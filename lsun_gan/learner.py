@@ -5,7 +5,7 @@
 # %% ../nbs/04_learner.ipynb #8b3e23ee
 from __future__ import annotations
 import copy, math, warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 import numpy as np
 from pathlib import Path
 from functools import partial
@@ -329,15 +329,21 @@ def batch_stats(model:nn.Module):
             m.train(training); m.momentum = momentum
             if n is not None: m.num_batches_tracked.copy_(n)
 
+def _chunks(n:int, bs:int) -> list:
+    "Start and end of batches of at most `bs` (one more for the last) covering `n`, none of a single item"
+    starts = list(range(0, n, bs))
+    if len(starts) > 1 and n - starts[-1] == 1: starts.pop()   # batch statistics need 2 or more images
+    return list(zip(starts, starts[1:] + [n]))
+
 @torch.no_grad()
 def generate(generator:nn.Module, inputs:torch.Tensor, bs:int=64, device=None) -> torch.Tensor:
     "Outputs of `generator` for `inputs` in batches of `bs`, on the CPU: eval mode, BatchNorm on batch statistics"
     device = ifnone(device, next(generator.parameters()).device)
     was = generator.training
     generator.eval()
-    try:
-        with batch_stats(generator):
-            return torch.cat([generator(inputs[i:i+bs].to(device)).float().cpu() for i in range(0, len(inputs), bs)])
+    try:   # a single input has no batch statistics: it gets the running ones
+        with (batch_stats(generator) if len(inputs) > 1 else nullcontext()):
+            return torch.cat([generator(inputs[a:b].to(device)).float().cpu() for a, b in _chunks(len(inputs), bs)])
     finally: generator.train(was)
 
 def fixed_inputs(dls, n:int=64, seed:int=0) -> torch.Tensor:

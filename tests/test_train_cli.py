@@ -84,3 +84,13 @@ def test_out_under_a_file_one_line(cache, tmp_path):
     r = subprocess.run([cli('lsun_gan_train'), 'dcgan', str(cache), '--out', str(tmp_path/'f'/'run'), '--size', '32'],
                        env=ENV, capture_output=True, text=True)
     assert r.returncode == 2 and 'Traceback' not in r.stderr and r.stderr.count('\n') == 1, r.stderr[-1500:]
+
+def test_pretrained_gan_trains_samples_and_scores(cache, tmp_path):
+    "The pretrained GAN end to end from the command line: pretraining, one epoch with the collapse check, a grid"
+    r = subprocess.run([cli('lsun_gan_train'), 'gan', str(cache), '--out', str(tmp_path/'g'), '--size', '32', '--bs', '16',
+                        '--epochs', '1', '--workers', '0'], env=ENV, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert 'epoch 1/1' in r.stdout and 'Traceback' not in r.stderr
+    s = subprocess.run([cli('lsun_gan_sample'), str(tmp_path/'g'/'ckpt.pth'), '--n', '17', '--data', str(cache),
+                        '--out', str(tmp_path/'g.png')], env=ENV, capture_output=True, text=True)
+    assert s.returncode == 0 and (tmp_path/'g.png').exists(), s.stderr[-2000:]
