@@ -8,7 +8,7 @@ from __future__ import annotations
 from .core import UsageError, cli, cli_errors, write_json, check, to_uint8
 from .data import prepare, is_cache
 from .learner import fixed_inputs, generate, sampling_generator, ORDERS
-from .train import train, sample, ARCHS, DEFAULT_LR, ARCH_STATS
+from .train import train, ARCHS, DEFAULT_LR, ARCH_STATS, sample as sample_checkpoint
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, plot_neighbours, metric_name)
 import itertools, json, re, shutil, time, warnings
@@ -214,7 +214,7 @@ def neighbour_panels(out:str|Path, name:str, data, n:int=4, k:int=4):
     "Generated images of run `name` next to their nearest real training images (pixel space)"
     cfg = json.loads((Path(out)/name/'summary.json').read_text())['config']
     cache = _data_for(data, cfg['size'], Path(out))
-    gen = sample(Path(out)/name/'ckpt.pth', n=n, data=cache) if (Path(out)/name/'ckpt.pth').exists() else None
+    gen = sample_checkpoint(Path(out)/name/'ckpt.pth', n=n, data=cache) if (Path(out)/name/'ckpt.pth').exists() else None
     if gen is None: return None
     return plot_neighbours(gen, next(image_batches(cache, 2000, 2000)), n=n, k=k)
 
