@@ -311,8 +311,8 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
                                              every=fid_every, stats=c['stats']))
         write_json(out/'config.json', config)
         learn.add_cbs(cbs)
-        learn.logger = noop   # `TrainMonitor` prints each epoch's line; the progress bar must not print a table too
-        try: _quiet(learn).fit(c['epochs'], c['lr'], start_epoch=ck['epoch'] if ck else 0)
+        _quiet(learn).logger = noop   # `TrainMonitor` prints each epoch's line; the progress bar must not print a table
+        try: learn.fit(c['epochs'], c['lr'], start_epoch=ck['epoch'] if ck else 0)
         except TrainingDiverged as e:
             ckpt = out/'ckpt.pth'
             raise TrainingDiverged(f"{e.msg}. Training stopped. " + (
