@@ -3,9 +3,12 @@ text outputs with the committed ones, number by number. Run on purpose (it takes
 
     python bench/check_slow.py [nbs/10_compare.ipynb ...] [--rtol 0.05]
 
-Every number printed by a slow cell is compared; runs cut by wall-clock budgets are not bit-reproducible, so the
-tolerance is relative (default 5%). Exits 1 when any number differs by more, or a cell fails."""
-import argparse, copy, json, re, sys
+The slow cells train into `$LSUN_GAN_RUNS` (default `../runs`, where they read earlier runs back); this script points
+it at a fresh temporary folder, so every run is trained again, never read back. Every number printed by a slow cell
+is compared; runs cut by wall-clock budgets are not bit-reproducible (how far a run gets in 75 s depends on the
+machine and its load), so the tolerance is relative (default 5%) and the differences are printed side by side.
+Exits 1 when any number differs by more, or a cell fails."""
+import argparse, copy, json, os, re, sys, tempfile
 from pathlib import Path
 from execnb.nbio import read_nb
 from execnb.shell import CaptureShell
@@ -29,12 +32,14 @@ def check(path:Path, rtol:float) -> bool:
     slow = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code' and '#| slow' in c.source]
     if not slow: return True
     fresh = copy.deepcopy(nb)
+    os.environ['LSUN_GAN_RUNS'] = tempfile.mkdtemp(prefix='lsun_gan_check_slow_')
     shell = CaptureShell(path.parent)
     shell.run_all(fresh, exc_stop=True)
     ok = True
     for i in slow:
         diffs = compare(old[i], text(fresh.cells[i].get('outputs', [])), rtol)
-        print(f"{path.name} cell {i}: " + ('same' if not diffs else f"{len(diffs)} numbers differ, e.g. {diffs[:5]}"))
+        print(f"{path.name} cell {i}: " + ('same' if not diffs else f"{len(diffs)} numbers differ by more than "
+                                                                  f"{rtol:.0%} (committed, fresh): {diffs[:12]}"))
         ok &= not diffs
     return ok
 

@@ -10,7 +10,7 @@ from .metrics import (FeatureStats, frechet_distance, real_stats, extract, kid, 
                               image_batches, InceptionFeatures, metric_name)
 from .core import to_uint8
 from .learner import generate, sampling_generator, epoch_skipped, fixed_inputs, ORDERS
-import csv, warnings
+import csv, itertools, warnings
 from pathlib import Path
 from functools import partial
 import torch
@@ -88,12 +88,14 @@ class FIDCallback(_EvalCallback):
 
 # %% ../nbs/07_callbacks.ipynb #b06339fb
 class ModeCollapseCallback(_EvalCallback):
-    "Warn (or stop, with `stop=True`) when generated images collapse into near-duplicates"
+    "Warn (or stop, with `stop=True`) when generated images stay collapsed into near-duplicates for `patience` checks"
     order = ORDERS['collapse']
     names = ('near_dups', 'modes', 'diversity')
-    def __init__(self, real=None, n:int=256, every:int=1, stop:bool=False, max_dup:float=0.2, min_div:float=0.1, **kwargs):
+    def __init__(self, real=None, n:int=256, every:int=1, stop:bool=False, max_dup:float=0.2, min_div:float=0.1,
+                 patience:int=2, # Checks in a row that must find a collapse: young GANs pass through brief ones
+                 **kwargs):
         super().__init__(real, n, every, **kwargs)
-        self.stop, self.max_dup, self.min_div, self.reports = stop, max_dup, min_div, []
+        self.stop, self.max_dup, self.min_div, self.patience, self.reports = stop, max_dup, min_div, patience, []
     def before_fit(self):
         self._setup()
         self.real_imgs = next(image_batches(_real_source(self.learn, self.real), self.n, self.n, self.size))
@@ -103,10 +105,13 @@ class ModeCollapseCallback(_EvalCallback):
         rep['epoch'] = self.epoch
         self.reports.append(rep)
         self._log(near_dups=rep['near_duplicates'], modes=rep['modes'], diversity=rep['diversity'])
-        if not rep['collapsed']: return
-        gt = self.learn.gan_trainer
-        losses = f"critic {gt.crit_loss.value:.4f}, generator {gt.gen_loss.value:.4f}" if gt.crit_losses and gt.gen_losses else ''
-        msg = (f"epoch {self.epoch}: {rep['message']}" + (f" Smoothed losses: {losses}." if losses else '') +
+        run = len(list(itertools.takewhile(lambda r: r['collapsed'], reversed(self.reports))))
+        if run < self.patience: return
+        gl = getattr(self.learn, 'gan_losses', None)
+        means = [(n, gl.mean(m)) for n, m in (('critic', 'crit'), ('generator', 'gen'))] if gl else []
+        losses = ', '.join(f"{n} {v:.4f}" for n, v in means if v is not None)
+        msg = (f"epoch {self.epoch + 1}: {rep['message']} Collapsed at {run} checks in a row." +
+               (f" This epoch's mean losses: {losses}." if losses else '') +
                " Try a lower learning rate, fewer critic steps, or resume from an earlier checkpoint.")
         warnings.warn(msg)
         if self.stop:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_docs.ipynb #de60711e
 from __future__ import annotations
-import json, re
+import base64, json, re
 from pathlib import Path
 from .core import cli
 
@@ -20,25 +20,38 @@ def _directives(src:str) -> set:
 def _code(src:str) -> str:
     return '\n'.join(l for l in src.splitlines() if not _DIRECTIVE.match(l)).strip()
 
-def nb_markdown(nb_path:str|Path) -> str:
-    "Markdown of a notebook as a README shows it: markdown cells, visible code cells and their text outputs"
-    out = []
+def _png(o:dict) -> bytes|None:
+    "The PNG image of a cell output, if it shows one"
+    png = o.get('data', {}).get('image/png') if o['output_type'] in ('display_data', 'execute_result') else None
+    return base64.b64decode(''.join(png)) if png else None
+
+def nb_markdown(nb_path:str|Path,
+                img_dir:str|Path|None=None # Where the outputs' images go (linked as `img_dir.name/...`); None: left out
+               ) -> str:
+    "Markdown of a notebook as a README shows it: markdown cells, visible code cells, their text outputs and images"
+    out, n = [], 0
     for c in json.loads(Path(nb_path).read_text())['cells']:
         src = ''.join(c['source'])
         if c['cell_type'] == 'markdown': out.append(src.strip())
         elif c['cell_type'] == 'code' and not _directives(src) & {'hide', 'export', 'exporti', 'default_exp'}:
             if code := _code(src): out.append(f"```python\n{code}\n```")
+            outs = c.get('outputs', [])
             txt = ''.join(''.join(o['text'] if o['output_type'] == 'stream' else o['data'].get('text/plain', ''))
-                          for o in c.get('outputs', []) if o['output_type'] in ('stream', 'execute_result'))
+                          for o in outs if o['output_type'] == 'stream' or
+                          (o['output_type'] == 'execute_result' and not (img_dir and _png(o))))
             if txt.strip(): out.append('    ' + txt.strip().replace('\n', '\n    '))
+            for png in filter(None, map(_png, outs)) if img_dir else []:
+                Path(img_dir).mkdir(parents=True, exist_ok=True)
+                (Path(img_dir)/(name := f'{Path(nb_path).stem}_{n}.png')).write_bytes(png); n += 1
+                out.append(f"![]({Path(img_dir).name}/{name})")
     return '\n\n'.join(o for o in out if o) + '\n'
 
 # %% ../nbs/09_docs.ipynb #d23efaf1
 def make_readme(nbs:str|Path='nbs', # The notebooks folder
                 dest:str|Path='README.md' # The README to write
                ) -> str:
-    "Write `dest` from `nbs/index.ipynb`; returns its text"
-    txt = nb_markdown(Path(nbs)/'index.ipynb')
+    "Write `dest` from `nbs/index.ipynb`, and its images into `readme_files` beside it; returns its text"
+    txt = nb_markdown(Path(nbs)/'index.ipynb', Path(dest).parent/'readme_files')
     Path(dest).write_text(txt)
     return txt
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, cli, cli_errors, write_json, check, to_uint8
 from .data import prepare, is_cache
-from .learner import fixed_inputs, generate, sampling_generator, ORDERS
-from .train import train, ARCHS, DEFAULT_LR, ARCH_STATS, sample as sample_checkpoint
+from .learner import fixed_inputs, generate, sampling_generator
+from .train import train, Budget, learner_keys, make_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR, ARCH_STATS, sample as sample_checkpoint
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, plot_neighbours, metric_name)
 import itertools, json, re, shutil, time, warnings
@@ -16,42 +16,21 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import ifnone
 from fastcore.script import Param
-from fastai.callback.core import Callback, CancelFitException, CancelTrainException
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'LEARNER_KEYS', 'UNFINISHED', 'Budget', 'make_config', 'sweep', 'presets', 'standard_extractor',
-           'evaluate_run', 'run_experiment', 'results_table', 'compare', 'plot_runs', 'plot_vs', 'show_grids',
-           'neighbour_panels', 'load_configs', 'lsun_gan_compare']
-
-# %% ../nbs/10_compare.ipynb #8731298e
-class Budget(Callback):
-    "Stop once the critic has seen `images` real images, the generator took `gen_steps` steps, or `seconds` passed"
-    order = ORDERS['budget']  # its after_epoch runs after `Checkpoint`, so the last, partial epoch is saved too
-    def __init__(self, images:int|None=None, seconds:float|None=None, gen_steps:int|None=None):
-        # the clock starts now, before `train` builds the learner: a pretrained GAN's pretraining counts against it
-        self.images, self.seconds, self.gen_steps, self.t0 = images, seconds, gen_steps, time.perf_counter()
-    def _gen(self) -> int: return sum(m == 'gen' for _, m, _ in self.learn.gan_losses.steps)
-    def before_fit(self): self.start, self.gen_start = self.learn.gan_losses.real_seen, self._gen()
-    @property
-    def seen(self) -> int: return self.learn.gan_losses.real_seen - self.start
-    def _spent(self) -> bool:
-        return bool((self.images and self.seen >= self.images) or (self.seconds and time.perf_counter() - self.t0 >= self.seconds)
-                    or (self.gen_steps and self._gen() - self.gen_start >= self.gen_steps))
-    def after_batch(self):
-        if self.training and self._spent(): raise CancelTrainException  # end this epoch: grids, metrics, checkpoint
-    def after_epoch(self):
-        if self._spent(): raise CancelFitException
+__all__ = ['DEFAULTS', 'UNFINISHED', 'make_config', 'sweep', 'presets', 'standard_extractor', 'evaluate_run', 'run_experiment',
+           'results_table', 'compare', 'plot_runs', 'plot_vs', 'show_grids', 'neighbour_panels', 'load_configs',
+           'lsun_gan_compare']
 
 # %% ../nbs/10_compare.ipynb #36973fe1
-DEFAULTS = dict(size=64, bs=64, lr=None, seed=42, ema=False, pretrain_epochs=1, epochs=1000, budget_images=None,
-                budget_seconds=None, budget_gen_steps=None, n_eval=256)
-LEARNER_KEYS = dict(wgan=('n_crit', 'clip'), dcgan=('betas',), gan=('crit_thresh', 'max_crit', 'crit_lr_mult'))
+DEFAULTS = dict(**RUN_DEFAULTS, lr=None, epochs=MANY_EPOCHS, budget_images=None, budget_seconds=None,
+                budget_gen_steps=None, n_eval=256)
 
 def make_config(**kw) -> dict:
     "A complete config from `kw` and `DEFAULTS`, checked"
     cfg = {**DEFAULTS, **kw}
     if cfg.get('arch') not in ARCHS: raise UsageError(f"config {kw}: arch must be one of {ARCHS}")
-    extra = set(cfg) - set(DEFAULTS) - {'arch', 'name'} - set(LEARNER_KEYS[cfg['arch']])
+    extra = set(cfg) - set(DEFAULTS) - {'arch', 'name'} - set(learner_keys(cfg['arch']))
     if extra: raise UsageError(f"config {kw}: unknown keys {sorted(extra)} for {cfg['arch']}")
     cfg.setdefault('name', cfg['arch'])
     check(isinstance(cfg['name'], str) and re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._+-]*', cfg['name']),
@@ -70,11 +49,11 @@ def sweep(base:dict, **grid) -> list:
     return [make_config(**{**base, **c, 'name': _run_name(base, c)}) for c in combos]
 
 def presets(name:str) -> list:
-    "The configs of a preset: 'quick' (CPU, minutes), 'seed-plan' (three approaches, 64 px), 'lr-bs' (study)"
-    if name == 'quick':
-        common = dict(size=32, budget_images=1280, n_eval=128)
-        return [make_config(arch='wgan', **common), make_config(arch='dcgan', **common),
-                make_config(arch='gan', bs=16, pretrain_epochs=1, **common)]
+    "The configs of a preset: 'quick' (CPU, 5 minutes), 'seed-plan' (three approaches, 64 px), 'lr-bs' (study)"
+    if name == 'quick':   # 75 s each on a CPU: narrow networks and small batches, so that it is many steps
+        common = dict(size=32, bs=32, budget_seconds=75, n_eval=128)
+        return [make_config(arch='wgan', nf=32, **common), make_config(arch='dcgan', nf=32, **common),
+                make_config(arch='gan', backbone='resnet18', max_crit=5, **{**common, 'bs': 16})]
     if name == 'seed-plan':
         common = dict(size=64, budget_images=300_000, n_eval=5000)
         return [make_config(arch='wgan', lr=2e-4, n_crit=5, **common), make_config(arch='dcgan', lr=2e-4, **common),
@@ -96,9 +75,10 @@ def _data_for(data, size:int, out:Path) -> Path:
     return prepare(data, out/'data'/f'{size}px', size=size, verbose=False).path
 
 @torch.no_grad()
-def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0) -> dict:
-    "Metrics of `n` images generated from fixed inputs against `n` real images (from the cache `real`)"
-    gen = to_uint8(generate(sampling_generator(learn), fixed_inputs(learn.dls, n, seed)), stats)
+def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generator=None) -> dict:
+    "Metrics of `n` images generated (by `generator`, default the run's) from fixed inputs against `n` real images"
+    G = ifnone(generator, sampling_generator(learn))
+    gen = to_uint8(generate(G, fixed_inputs(learn.dls, n, seed)), stats)
     n = len(gen)   # the pretrained GAN can only repair as many images as its validation set holds
     real_imgs = next(image_batches(real, n, n))
     res = dict(n_eval=n, swd_avg=swd(real_imgs, gen)['swd_avg'])
@@ -129,11 +109,14 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
-        learn = train(cfg['arch'], cache, run, size=cfg['size'], bs=cfg['bs'], epochs=cfg['epochs'], lr=cfg['lr'],
-                      seed=cfg['seed'], ema=cfg['ema'], pretrain_epochs=cfg['pretrain_epochs'], num_workers=num_workers,
-                      cbs=[budget], learner_kw={k: cfg[k] for k in LEARNER_KEYS[cfg['arch']] if k in cfg})
+        learn = train(cfg['arch'], cache, run, **{k: cfg[k] for k in (*RUN_DEFAULTS, 'epochs', 'lr')},
+                      num_workers=num_workers, budget=budget,
+                      learner_kw={k: cfg[k] for k in learner_keys(cfg['arch']) if k in cfg})
     secs = time.perf_counter() - t0
     res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor)
+    torch.manual_seed(cfg['seed'])   # where training started: a fresh generator of the run's architecture
+    G0 = make_generator(*(cfg[k] for k in ('arch', 'size', 'nz', 'nf', 'backbone'))).to(learn.dls.device)
+    res['swd_untrained'] = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor, generator=G0)['swd_avg']
     steps = learn.gan_losses.steps
     last = lambda m: float(np.mean([l for _, md, l in steps if md == m][-20:] or [np.nan]))
     run_cfg = json.loads((run/'config.json').read_text())
@@ -145,20 +128,23 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
                    grid=str(learn.sample_grid.last) if learn.sample_grid.last else None,
                    extractor=getattr(extractor, 'id', 'pixels8'))
     write_json(run/'summary.json', summary, default=float)
+    for msg in summary['warnings']: print(f"  {cfg['name']}: {msg}")   # recorded above, so shown here once
     (run/UNFINISHED).unlink()
     return summary
 
 # %% ../nbs/10_compare.ipynb #4b78bb5e
 def results_table(summaries:list) -> pd.DataFrame:
     "One row per run: its config's main values and its figures"
-    rows = []
+    rows, figures = [], ('swd_avg', 'swd_untrained', 'fid', 'fd_pixels', 'kid', 'kid_pixels', 'diversity',
+                         'near_duplicates', 'collapsed', 'n_eval')
     for s in summaries:
         c = s['config']
-        rows.append(dict(name=c['name'], arch=c['arch'], size=c['size'], bs=c['bs'], lr=c['lr'], seconds=s['seconds'],
-                         images_seen=s['images_seen'], backbone=s.get('backbone_weights'),
-                         warnings=len(s.get('warnings', [])), **{k: s[k] for k in ('swd_avg', 'fid', 'fd_pixels', 'kid', 'kid_pixels',
-                                                                             'diversity', 'near_duplicates', 'collapsed', 'n_eval')
-                                                          if k in s}))
+        net = (f"U-Net {c.get('backbone', 'resnet34')}, {s.get('backbone_weights') or 'pretrained before'}"
+               if c['arch'] == 'gan' else f"nf {c.get('nf', 64)}")
+        rows.append(dict(name=c['name'], arch=c['arch'], net=net, size=c['size'], bs=c['bs'], lr=c['lr'],
+                         seconds=s['seconds'], images_seen=s['images_seen'], gen_steps=s.get('gen_steps'),
+                         crit_steps=s.get('crit_steps'), warnings=len(s.get('warnings', [])),
+                         **{k: s[k] for k in figures if k in s}))
     return pd.DataFrame(rows).set_index('name')
 
 def compare(configs:list, data, out:str|Path, weights:str|None=None, num_workers:int|None=None) -> pd.DataFrame:
@@ -231,7 +217,7 @@ def load_configs(path:str|Path) -> list:
 
 @cli
 def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", str, opt=False, nargs='?')=None,
-                     preset:str=None, # Or a preset: quick (all three at 32 px, 1,280 real images each: minutes on a CPU), seed-plan (64 px, for a GPU), lr-bs (DCGAN lr × bs)
+                     preset:str=None, # Or a preset: quick (all three at 32 px, 75 s each: 5 minutes on 2 CPU cores), seed-plan (64 px, for a GPU), lr-bs (DCGAN lr × bs)
                      data:str=None, # A folder of images or a prepared cache
                      out:str='runs/compare', # Where the runs and results.csv go
                      weights:str=None, # The FID Inception weights file (default: torch hub cache)

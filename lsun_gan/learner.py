@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_learner.ipynb #8b3e23ee
 from __future__ import annotations
-import copy, math, warnings
+import copy, math, time, warnings
 from contextlib import contextmanager, nullcontext
 import numpy as np
 from pathlib import Path
@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from fastcore.basics import ifnone, store_attr
+from fastcore.meta import delegates
 from fastcore.foundation import L
 from fastai.callback.core import Callback, CancelValidException
 from fastai.learner import Learner, ValueMetric
@@ -28,18 +29,19 @@ from fastai.vision.data import ImageBlock
 from fastai.vision.learner import unet_learner, create_unet_model
 from fastai.vision.gan import (GANLearner, GANTrainer, FixedGANSwitcher, AdaptiveLoss, accuracy_thresh_expand,
                                gan_loss_from_func)
-from torchvision.models import resnet34
+from torchvision.models import resnet18, resnet34
 from PIL import Image
 from .core import get_stats, to_uint8
 from .data import image_files
 from .models import DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic, pretrained_critic
 
 # %% auto #0
-__all__ = ['ORDERS', 'TrainingDiverged', 'SkipEmptyValidation', 'SafeGANTrainer', 'GANLosses', 'gan_splitter', 'SafeGANLearner',
-           'dcgan_gen_loss', 'dcgan_crit_loss', 'SteadyGANSwitcher', 'ThresholdSwitcher', 'CriticLR', 'wgan_gen_loss',
-           'wgan_crit_loss', 'wgan_learner', 'dcgan_learner', 'train_dcgan_plain', 'unet_config', 'generator_learner',
-           'unet_generator', 'save_generated', 'critic_dls', 'critic_learner', 'pretrained_gan_learner', 'batch_stats',
-           'generate', 'fixed_inputs', 'epoch_skipped', 'EMA', 'sampling_generator']
+__all__ = ['ORDERS', 'SWITCHERS', 'BACKBONES', 'TrainingDiverged', 'SkipEmptyValidation', 'SafeGANTrainer', 'GANLosses',
+           'gan_splitter', 'SafeGANLearner', 'dcgan_gen_loss', 'dcgan_crit_loss', 'SteadyGANSwitcher',
+           'ThresholdSwitcher', 'SameBatchSwitcher', 'CriticLR', 'wgan_gen_loss', 'wgan_crit_loss', 'wgan_learner',
+           'dcgan_learner', 'train_dcgan_plain', 'unet_config', 'generator_learner', 'unet_generator', 'save_generated',
+           'critic_dls', 'critic_learner', 'pretrained_gan_learner', 'batch_stats', 'generate', 'fixed_inputs',
+           'epoch_skipped', 'EMA', 'sampling_generator']
 
 # %% ../nbs/04_learner.ipynb #98c76fe1
 ORDERS = dict(skip_valid=-20, gan_trainer=-5, switcher=10, losses=20, fid=40, collapse=41, critic_lr=61, ema=65, resume=70,
@@ -83,11 +85,13 @@ class GANLosses(Callback):
     order = ORDERS['losses']
     def __init__(self): self.steps, self.first, self.real_seen, self.real_first = [], 0, 0, 0
     def before_epoch(self): self.first, self.real_first = len(self.steps), self.real_seen
+    def record(self, mode:str, loss:torch.Tensor, n_real:int=0):
+        "Log one training step of `mode` ('gen' or 'crit') with its `loss`, in which the critic saw `n_real` real images"
+        self.steps.append((self.epoch, mode, loss.detach().item())); self.real_seen += n_real
     def after_loss(self):
         if not self.training: return
-        gen = self.learn.gan_trainer.gen_mode
-        self.steps.append((self.epoch, 'gen' if gen else 'crit', self.loss.detach().item()))
-        if not gen: self.real_seen += len(self.learn.xb[0])   # in critic mode fastai has swapped xb and yb: xb is real
+        gen = self.learn.gan_trainer.gen_mode   # in critic mode fastai has swapped xb and yb: xb is real
+        self.record('gen' if gen else 'crit', self.loss, 0 if gen else len(self.learn.xb[0]))
     def epoch_real(self) -> int: return self.real_seen - self.real_first
     def epoch_steps(self, mode:str) -> list: return [l for _, m, l in self.steps[self.first:] if m == mode]
     def mean(self, mode:str) -> float|None:
@@ -159,11 +163,33 @@ class ThresholdSwitcher(Callback):
             self.n_crit = 0
             gt.switch(gen_mode=True)
     def after_epoch(self):
-        if self.capped: warnings.warn(f"epoch {self.epoch}: the critic's loss stayed above {self.crit_thresh} for "
+        if self.capped: warnings.warn(f"epoch {self.epoch + 1}: the critic's loss stayed above {self.crit_thresh} for "
                                       f"{self.max_crit} steps in a row {self.capped} times; the generator was stepped "
                                       "anyway. If this persists, raise crit_thresh or the critic's learning rate.")
     def state_dict(self): return dict(n_crit=self.n_crit)
     def load_state_dict(self, d): self.n_crit = d['n_crit']
+
+# %% ../nbs/04_learner.ipynb #84927cb6
+class SameBatchSwitcher(Callback):
+    "On each batch a critic step on the real images and the generator's output, then a generator step on that output"
+    order = ORDERS['switcher']
+    def before_fit(self): self.learn.gan_trainer.switch(gen_mode=True)
+    def after_pred(self):
+        if not self.training: return
+        gt, real, fake = self.learn.gan_trainer, self.learn.yb[0], self.pred.detach()
+        for p in gt.generator.parameters(): p.grad = None   # so the optimizer steps the critic alone
+        for p in gt.critic.parameters(): p.requires_grad_(True)
+        try:
+            loss = self.learn.loss_func.crit_loss_func(gt.critic(real), gt.critic(fake))
+            loss.backward()
+            self.learn.opt.step()
+        finally:
+            for p in gt.critic.parameters(): p.grad = None; p.requires_grad_(False)
+        self.learn.gan_losses.record('crit', loss, len(real))
+    def state_dict(self): return {}
+    def load_state_dict(self, d): pass
+
+SWITCHERS = (SteadyGANSwitcher, ThresholdSwitcher, SameBatchSwitcher)   # a checkpoint keeps the state of the one in use
 
 # %% ../nbs/04_learner.ipynb #d5bbc6b3
 class CriticLR(Callback):
@@ -184,22 +210,32 @@ def wgan_crit_loss(real_pred, fake_pred):
 
 def wgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
                  size:int=64, nz:int=100, # Image side and noise length
+                 nf:int=64, # Feature width of the default generator and critic (fastai's `n_features`)
                  generator:nn.Module|None=None, critic:nn.Module|None=None, # Default `wgan_generator`/`wgan_critic`
                  n_crit:int=5, # Critic steps per generator step
                  clip:float=0.01, # Critic weight clipping
                  **kwargs # Passed to `SafeGANLearner`
                 ) -> SafeGANLearner:
     "The fastai course's WGAN"
-    return SafeGANLearner(dls, ifnone(generator, wgan_generator(size, nz)), ifnone(critic, wgan_critic(size)),
+    return SafeGANLearner(dls, ifnone(generator, wgan_generator(size, nz, nf)),
+                          ifnone(critic, wgan_critic(size, nf)),
                           wgan_gen_loss, wgan_crit_loss, switcher=SteadyGANSwitcher(n_crit=n_crit, n_gen=1), clip=clip,
                           switch_eval=False, opt_func=partial(Adam, mom=0., wd=0.), wd=0., **kwargs)
 
 # %% ../nbs/04_learner.ipynb #f0c37129
-def dcgan_learner(dls, size:int=64, nz:int=100, generator:nn.Module|None=None, critic:nn.Module|None=None,
-                  betas:tuple=(0.5, 0.999), **kwargs) -> SafeGANLearner:
+def dcgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
+                  size:int=64, nz:int=100, # Image side and noise length
+                  nf:int=64, # Feature width of the default generator and discriminator (the tutorial's `ngf`, `ndf`)
+                  generator:nn.Module|None=None, critic:nn.Module|None=None, # Default `DCGANGenerator`/`DCGANDiscriminator`
+                  betas:tuple=(0.5, 0.999), # Adam's betas, as the tutorial
+                  same_batch:bool=True, # Both steps on each batch as the tutorial (`SameBatchSwitcher`), or fastai's alternation
+                  **kwargs # Passed to `SafeGANLearner`
+                 ) -> SafeGANLearner:
     "The PyTorch DCGAN tutorial's networks and update rule as a fastai learner"
-    return SafeGANLearner(dls, ifnone(generator, DCGANGenerator(size, nz)), ifnone(critic, DCGANDiscriminator(size)),
-                          dcgan_gen_loss, dcgan_crit_loss, switcher=SteadyGANSwitcher(1, 1), switch_eval=False,
+    return SafeGANLearner(dls, ifnone(generator, DCGANGenerator(size, nz, nf)),
+                          ifnone(critic, DCGANDiscriminator(size, nf)),
+                          dcgan_gen_loss, dcgan_crit_loss, switch_eval=False,
+                          switcher=SameBatchSwitcher() if same_batch else SteadyGANSwitcher(1, 1),
                           opt_func=partial(Adam, mom=betas[0], sqr_mom=betas[1], eps=1e-8, wd=0.), wd=0., **kwargs)
 
 # %% ../nbs/04_learner.ipynb #35b545e9
@@ -252,8 +288,14 @@ def _quiet_weight_norm(f, *args, **kwargs):
         warnings.filterwarnings('ignore', message='.*torch.nn.utils.weight_norm.* is deprecated', category=FutureWarning)
         return f(*args, **kwargs)
 
+BACKBONES = dict(resnet18=resnet18, resnet34=resnet34)   # the U-Net encoders a run can name
+
+@delegates(unet_learner, but=['n_out', 'loss_func', 'normalize', 'blur', 'norm_type', 'self_attention', 'y_range'])
 def generator_learner(dls, # Crappy → real `DataLoaders` (`crappy_dls`)
-                      size:int=64, arch=resnet34, pretrained:bool=True, **kwargs) -> Learner:
+                      size:int=64, # Image side
+                      arch=resnet34, # The U-Net's encoder (the course's resnet34; resnet18 is lighter)
+                      pretrained:bool=True, # Start the encoder from ImageNet weights when torchvision has them
+                      **kwargs) -> Learner:
     "U-Net generator learner for crappy → real pretraining; `learn.backbone_weights` says 'ImageNet' or 'random'"
     cfg = {k: v for k, v in unet_config(size).items() if k != 'img_size'}
     mk = partial(_quiet_weight_norm, unet_learner, dls, arch, loss_func=MSELossFlat(), wd=1e-3, normalize=False,
@@ -276,7 +318,8 @@ def unet_generator(size:int=64, arch=resnet34) -> nn.Module:
 # %% ../nbs/04_learner.ipynb #9fce25c5
 def save_generated(gen_learn:Learner, # A crappy → real generator learner
                    path:str|Path, # Writes `path/gen` (generator outputs) and `path/real` (targets) as PNG
-                   stats:str|tuple='imagenet' # The normalisation of the `DataLoaders`
+                   stats:str|tuple='imagenet', # The normalisation of the `DataLoaders`
+                   until:float|None=None # Stop after the batch in which `time.perf_counter()` passes this
                   ) -> Path:
     "Write the generator's outputs for the training inputs, and their real targets, for critic pretraining"
     path = Path(path)
@@ -289,6 +332,7 @@ def save_generated(gen_learn:Learner, # A crappy → real generator learner
             for g, r in zip(to_u8(model(x)), to_u8(y)):
                 Image.fromarray(g).save(path/'gen'/f'{i:06d}.png'); Image.fromarray(r).save(path/'real'/f'{i:06d}.png')
                 i += 1
+            if until and time.perf_counter() >= until: break
     (path/'.complete').touch()
     return path
 

@@ -11,12 +11,11 @@ from .data import gan_dls
 from .crappify import crappy_dls
 from .models import DCGANGenerator, wgan_generator, MODEL_SIZES
 from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_learner, critic_dls, ORDERS,
-                              save_generated, pretrained_gan_learner, unet_generator, SteadyGANSwitcher,
-                              ThresholdSwitcher, TrainingDiverged, generate, fixed_inputs, epoch_skipped, EMA,
-                              sampling_generator)
+                              save_generated, pretrained_gan_learner, unet_generator, BACKBONES, SWITCHERS, TrainingDiverged,
+                              generate, fixed_inputs, epoch_skipped, EMA, sampling_generator)
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
-import csv, hashlib, io, math, random, sys, time
+import csv, hashlib, inspect, io, math, random, sys, time
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -25,7 +24,7 @@ from fastai.imports import noop   # the one `ProgressCallback` compares the logg
 from fastcore.foundation import L
 from fastcore.imports import in_notebook
 from fastcore.script import store_true
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelFitException, CancelTrainException
 from fastai.callback.progress import ProgressCallback
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
@@ -33,9 +32,10 @@ from torchvision.utils import make_grid
 from PIL import Image
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'RUN_DEFAULTS', 'rng_states', 'set_rng_states', 'save_grid',
-           'TrainMonitor', 'SampleGrid', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'Resume', 'make_generator',
-           'build_learner', 'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample', 'lsun_gan_sample']
+__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LEARNERS', 'rng_states',
+           'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'save_checkpoint', 'load_checkpoint',
+           'Checkpoint', 'Resume', 'Budget', 'Deadline', 'learner_keys', 'make_generator', 'build_learner', 'train',
+           'plot_losses', 'lsun_gan_train', 'load_generator', 'sample', 'lsun_gan_sample']
 
 # %% ../nbs/05_train.ipynb #5b4c19f4
 def _py_state(rng) -> list: v, st, g = rng.getstate(); return [v, list(st), g]
@@ -76,12 +76,12 @@ class TrainMonitor(Callback):
     def before_epoch(self): self.learn.epoch_metrics.clear(); self.t0 = time.perf_counter()
     def after_pred(self):
         if self.training and not torch.isfinite(self.pred).all():
-            raise TrainingDiverged(f"the {self._mode()}'s output is not finite at epoch {self.epoch}, step {self.iter}")
+            raise TrainingDiverged(f"the {self._mode()}'s output is not finite at epoch {self.epoch + 1}, batch {self.iter + 1}")
     def after_loss(self):
         if not self.training: return
         loss = self.loss.detach().item()
         if not math.isfinite(loss) or abs(loss) > self.max_loss:
-            raise TrainingDiverged(f"the {self._mode()} loss is {loss} at epoch {self.epoch}, step {self.iter}")
+            raise TrainingDiverged(f"the {self._mode()} loss is {loss} at epoch {self.epoch + 1}, batch {self.iter + 1}")
     def _mode(self) -> str: return 'generator' if self.learn.gan_trainer.gen_mode else 'critic'
     def after_train(self):
         gl = self.learn.gan_losses
@@ -89,7 +89,7 @@ class TrainMonitor(Callback):
             ls = gl.epoch_steps(mode)
             if len(ls) >= 4 and max(ls) - min(ls) <= 1e-6*max(1., abs(ls[0])):
                 raise TrainingDiverged(f"the {dict(gen='generator', crit='critic')[mode]} loss stayed at {ls[0]:.4g} for all {len(ls)} steps of epoch "
-                                       f"{self.epoch}: the networks have saturated and learn nothing")
+                                       f"{self.epoch + 1}: the networks have saturated and learn nothing")
     def after_epoch(self):
         if epoch_skipped(self.learn): return
         gl, secs = self.learn.gan_losses, time.perf_counter() - self.t0
@@ -151,7 +151,7 @@ def _opt_state(opt) -> dict:
 
 def _switcher(learn):
     "The learner's switcher (whose state a checkpoint keeps)"
-    return next(cb for cb in learn.cbs if isinstance(cb, (SteadyGANSwitcher, ThresholdSwitcher)))
+    return next(cb for cb in learn.cbs if isinstance(cb, SWITCHERS))
 
 class Checkpoint(Callback):
     "Save both networks, optimizer, switcher, EMA, RNG and loss history to `path` after every epoch"
@@ -186,62 +186,111 @@ class Resume(Callback):
         _set_py_state(self.learn.dls.train.rng, self.ckpt['dl_rng'])
         self.learn.gan_trainer.switch(gen_mode=self.ckpt['gen_mode'])
 
+# %% ../nbs/05_train.ipynb #fd8b344e
+class Budget(Callback):
+    "Stop once the critic has seen `images` real images, the generator took `gen_steps` steps, or `seconds` passed"
+    order = ORDERS['budget']  # its after_epoch runs after `Checkpoint`, so the last, partial epoch is saved too
+    def __init__(self, images:int|None=None, seconds:float|None=None, gen_steps:int|None=None):
+        # the clock starts now, before `train` builds the learner: a pretrained GAN's pretraining counts against it
+        self.images, self.seconds, self.gen_steps, self.t0 = images, seconds, gen_steps, time.perf_counter()
+    def _gen(self) -> int: return sum(m == 'gen' for _, m, _ in self.learn.gan_losses.steps)
+    def before_fit(self): self.start, self.gen_start = self.learn.gan_losses.real_seen, self._gen()
+    @property
+    def seen(self) -> int: return self.learn.gan_losses.real_seen - self.start
+    def _spent(self) -> bool:
+        return bool((self.images and self.seen >= self.images) or (self.seconds and time.perf_counter() - self.t0 >= self.seconds)
+                    or (self.gen_steps and self._gen() - self.gen_start >= self.gen_steps))
+    def after_batch(self):
+        if self.training and self._spent(): raise CancelTrainException  # end this epoch: grids, metrics, checkpoint
+    def after_epoch(self):
+        if self._spent(): raise CancelFitException
+    def deadline(self, frac:float) -> float|None:
+        "The `time.perf_counter()` at which `frac` of the seconds are spent (None without a time budget)"
+        return self.t0 + frac*self.seconds if self.seconds else None
+
+class Deadline(Callback):
+    "End a fit after the training batch in which `time.perf_counter()` passes `until`; `stopped` says if it did"
+    order = ORDERS['budget']
+    def __init__(self, until:float): self.until, self.stopped = until, False
+    def after_batch(self):
+        if self.training and time.perf_counter() >= self.until: self.stopped = True; raise CancelFitException
+
 # %% ../nbs/05_train.ipynb #85e791d6
 ARCHS = ('wgan', 'gan', 'dcgan')
 DEFAULT_LR = dict(wgan=2e-4, gan=1e-4, dcgan=2e-4)
 ARCH_STATS = dict(wgan='gan', dcgan='gan', gan='imagenet')   # the normalisation each approach trains in
-RUN_DEFAULTS = dict(size=64, bs=64, seed=42, ema=False, nz=100, pretrain_epochs=1)
+MANY_EPOCHS = 10_000   # the epochs of a run that a budget (e.g. `--minutes`) ends
+RUN_DEFAULTS = dict(size=64, bs=64, seed=42, ema=False, nz=100, nf=64, backbone='resnet34', pretrain_epochs=1)
+LEARNERS = dict(wgan=wgan_learner, dcgan=dcgan_learner, gan=pretrained_gan_learner)
+_RUN_SETS = {'dls', 'size', 'nz', 'nf', 'generator', 'critic', 'gen_learn', 'crit_learn', 'cbs', 'kwargs'}
 
-def _check(arch:str, data, size:int):
+def learner_keys(arch:str) -> tuple:
+    "The options of `arch`'s learner that a run passes through (`learner_kw`), from the learner's signature"
+    return tuple(k for k in inspect.signature(LEARNERS[arch]).parameters if k not in _RUN_SETS)
+
+def _check(arch:str, data, size:int, backbone:str|None=None, learner_kw:dict|None=None):
     check(arch in ARCHS, f"unknown arch {arch!r}: use one of {', '.join(ARCHS)}")
+    check(backbone in (None, *BACKBONES), f"--backbone {backbone}: use one of {', '.join(BACKBONES)}")
+    bad = set(learner_kw or {}) - set(learner_keys(arch))
+    check(not bad, f"{', '.join(sorted(bad))}: not an option of the {arch} learner; its options: "
+                   f"{', '.join(learner_keys(arch))}")
     check(size in MODEL_SIZES, f"--size {size} is not supported for training: use one of {MODEL_SIZES}")
     if not Path(data).exists():
         raise DataUnavailable(f"data {data} does not exist: pass a prepared cache (lsun_gan_prepare) or a folder of "
                               "images")
 
-def make_generator(arch:str, size:int=64, nz:int=100) -> nn.Module:
+def make_generator(arch:str, size:int=64, nz:int=100, nf:int=64, backbone:str='resnet34') -> nn.Module:
     "A fresh generator of `arch`, e.g. to load a checkpoint into"
-    return dict(wgan=lambda: wgan_generator(size, nz), dcgan=lambda: DCGANGenerator(size, nz),
-                gan=lambda: unet_generator(size))[arch]()
+    return dict(wgan=lambda: wgan_generator(size, nz, nf), dcgan=lambda: DCGANGenerator(size, nz, nf),
+                gan=lambda: unet_generator(size, BACKBONES[backbone]))[arch]()
 
 def _quiet(learn:Learner) -> Learner:
     "`learn` printing one plain line per epoch, without progress-bar frames, when not in a notebook or a terminal"
     if not (in_notebook() or sys.stdout.isatty()):
         learn.remove_cb(ProgressCallback)
-        learn.logger = lambda log: print('  '.join(f'{n} {_fmt(v)}' for n, v in zip(learn.recorder.metric_names, log)))
+        learn.logger = lambda log: print('  '.join(f'{n} {_fmt(v + 1 if n == "epoch" else v)}'   # 1-based, as ours
+                                                   for n, v in zip(learn.recorder.metric_names, log)))
     return learn
 
-def _pretrain(learn:Learner, path:Path, what:str, epochs:int, **kwargs):
-    "Fit `learn` for `epochs` (one cycle) and save its model to `path`, or load it from there when done before"
+def _pretrain(learn:Learner, path:Path, what:str, epochs:int, until:float|None=None, **kwargs):
+    "Fit `learn` for `epochs` (one cycle; ended at `until` if given) and save its model to `path`, or load it from there"
     if path.exists(): learn.model.load_state_dict(load_checkpoint(path))
     else:
         print(f"pretraining the {what} for {epochs} epoch(s)")
-        _quiet(learn).fit_one_cycle(epochs, 1e-3, **kwargs)
+        cbs = [Deadline(until)] if until else []
+        _quiet(learn).fit_one_cycle(epochs, 1e-3, cbs=cbs, **kwargs)
+        if cbs and cbs[0].stopped:
+            print(f"  the time budget ended it after {learn.train_iter} batches of {epochs*len(learn.dls.train)}")
         save_checkpoint(learn.model.state_dict(), path)
 
 def build_learner(arch:str, data, size:int=64, bs:int=64, nz:int=100, out:str|Path='runs/tmp',
                   pretrain_epochs:int=1, num_workers:int|None=None, device=None, seed:int=42,
-                  **kwargs # To the approach's learner: `n_crit`, `clip` (wgan); `betas` (dcgan); `crit_thresh`, `max_crit`, `crit_lr_mult` (gan)
+                  nf:int=64, # wgan, dcgan: feature width of generator and critic
+                  backbone:str='resnet34', # gan: the U-Net's encoder, resnet34 (the course's) or resnet18
+                  budget:Budget|None=None, # gan: a time budget's first 40% pretrain the generator, the next 20% the critic
+                  **kwargs # To the approach's learner (`learner_keys(arch)`)
                  ) -> Learner:
     "The `DataLoaders` and learner of `arch` on `data` (a prepared cache or a folder), on `device`"
-    _check(arch, data, size)
+    _check(arch, data, size, backbone, kwargs)
     device, dl_kw = get_device(device), {} if num_workers is None else dict(num_workers=num_workers)
     if arch != 'gan':
         dls = gan_dls(data, size=size, bs=bs, noise_sz=nz, device=device, **dl_kw)
-        return (wgan_learner if arch == 'wgan' else dcgan_learner)(dls, size=size, nz=nz, **kwargs)
+        return LEARNERS[arch](dls, size=size, nz=nz, nf=nf, **kwargs)
     pre = Path(out)/'pretrain'; pre.mkdir(parents=True, exist_ok=True)
     done = (pre/'generator.pth').exists()   # the backbone's first weights only matter before pretraining
     gen = generator_learner(crappy_dls(data, size=size, bs=bs, seed=seed, device=device, **dl_kw), size=size,
-                            pretrained=not done)
-    _pretrain(gen, pre/'generator.pth', 'U-Net generator on crappy → real', pretrain_epochs, pct_start=0.8)
-    crit = critic_learner(critic_dls(save_generated(gen, pre/'critic_data'), bs=bs, device=device, **dl_kw), size=size)
-    _pretrain(crit, pre/'critic.pth', 'critic on generated vs real', pretrain_epochs)
-    learn = pretrained_gan_learner(gen, crit, **kwargs)
+                            arch=BACKBONES[backbone], pretrained=not done)
+    until = budget.deadline if budget else lambda frac: None
+    _pretrain(gen, pre/'generator.pth', 'U-Net generator on crappy → real', pretrain_epochs, until(0.4), pct_start=0.8)
+    crit_data = save_generated(gen, pre/'critic_data', until=until(0.5))
+    crit = critic_learner(critic_dls(crit_data, bs=bs, device=device, **dl_kw), size=size)
+    _pretrain(crit, pre/'critic.pth', 'critic on generated vs real', pretrain_epochs, until(0.6))
+    learn = LEARNERS[arch](gen, crit, **kwargs)
     learn.backbone_weights = gen.backbone_weights if not done else None
     return learn
 
 # %% ../nbs/05_train.ipynb #60c24756
-def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict) -> tuple:
+def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict, timed:bool=False) -> tuple:
     "The run's config and checkpoint: new from the arguments, or the checkpoint's with the changes it allows"
     given = {k: v for k, v in given.items() if v is not None}
     if not resume:
@@ -251,7 +300,7 @@ def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict) -> tu
                    lr=ifnone(lr, DEFAULT_LR[arch]), stats=ARCH_STATS[arch], changes=[])
         return cfg, None
     ck = load_checkpoint(out/'ckpt.pth')
-    cfg, done = dict(ck['config']), ck['epoch']
+    cfg, done = {**RUN_DEFAULTS, **ck['config']}, ck['epoch']   # runs from before a setting existed had its default
     check(cfg['arch'] == arch, f"{out} holds a {cfg['arch']} run, not {arch}: resume it as {cfg['arch']}, or train "
                                f"{arch} into another --out")
     check(Path(data).resolve() == Path(cfg['data']), f"data {data} is not the data of the run in {out} "
@@ -259,6 +308,8 @@ def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict) -> tu
     for k, v in given.items():
         check(v == cfg[k], f"--{k.replace('_', '-')} {v} contradicts the run in {out} ({k} {cfg[k]}): leave it out "
                            "to continue that run, or train into another --out")
+    check(timed or epochs is not None or cfg['epochs'] != MANY_EPOCHS,
+          f"the run in {out} was timed (--minutes) and has no epoch limit: pass --minutes or --epochs")
     epochs = ifnone(epochs, cfg['epochs'])
     check(epochs > done, f"the run in {out} has done {done} epochs and --epochs is the total: pass --epochs "
                          f"{done + 1} or more to train further")
@@ -284,6 +335,10 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
           fid_n:int=1000, # Samples for FID
           fid_weights:str|None=None, # The FID Inception weights file (default: torch hub cache)
           nz:int|None=None, # Length of the noise vector (default 100)
+          nf:int|None=None, # wgan, dcgan: feature width of generator and critic (default 64; 32 is 4× cheaper)
+          backbone:str|None=None, # gan: the U-Net's encoder, 'resnet34' (default, the course's) or 'resnet18'
+          minutes:float|None=None, # Stop after this many minutes (this call's wall clock), at the end of that epoch
+          budget:Budget|None=None, # Or any `Budget` (images, generator steps, seconds)
           max_loss:float=1e4, num_workers:int|None=None,
           device=None, # 'cpu', 'cuda', 'cuda:1'... (default: the GPU if there is one)
           cbs=None, # More callbacks
@@ -291,21 +346,26 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
          ) -> Learner:
     "Train `arch` on `data`, writing checkpoints, sample grids, losses and metrics under `out`"
     out = Path(out)
-    _check(arch, data, ifnone(size, RUN_DEFAULTS['size']))
-    check_positive(bs=bs, epochs=epochs, lr=lr, every=every, n_samples=n_samples, nz=nz, pretrain_epochs=pretrain_epochs)
+    _check(arch, data, ifnone(size, RUN_DEFAULTS['size']), backbone, learner_kw)
+    check_positive(bs=bs, epochs=epochs, lr=lr, every=every, n_samples=n_samples, nz=nz, nf=nf, minutes=minutes,
+                   pretrain_epochs=pretrain_epochs)
+    check(not (minutes and budget), "pass minutes or a budget, not both")
+    if minutes: budget = Budget(seconds=minutes*60)   # its clock starts here: pretraining counts
+    if budget and epochs is None and not resume: epochs = MANY_EPOCHS   # the budget ends the run
     with FolderLock(out, 'lsun_gan_train'):
         config, ck = _run_config(arch, data, out, resume, epochs, lr, dict(
-            size=size, bs=bs, seed=seed, ema=ema, nz=nz, pretrain_epochs=pretrain_epochs, learner_kw=learner_kw))
+            size=size, bs=bs, seed=seed, ema=ema, nz=nz, nf=nf, backbone=backbone, pretrain_epochs=pretrain_epochs,
+            learner_kw=learner_kw), timed=budget is not None)
         c = config
         set_seed(c['seed'], reproducible=True)
         learn = build_learner(arch, data, c['size'], c['bs'], c['nz'], out, c['pretrain_epochs'], num_workers, device,
-                              c['seed'], **(c.get('learner_kw') or {}))
+                              c['seed'], c['nf'], c['backbone'], budget, **(c.get('learner_kw') or {}))
         if getattr(learn, 'backbone_weights', None): c['backbone_weights'] = learn.backbone_weights
         if ck: learn.model.generator.load_state_dict(ck['generator']); learn.model.critic.load_state_dict(ck['critic'])
         inputs = fixed_inputs(learn.dls, n_samples, c['seed'])
         cbs = [TrainMonitor(out, max_loss), SampleGrid(out/'samples', inputs, c['stats'], every),
                Checkpoint(out/'ckpt.pth', config), *([EMA()] if c['ema'] else []),
-               *([Resume(ck, c['lr'])] if ck else []), *(cbs or [])]
+               *([Resume(ck, c['lr'])] if ck else []), *([budget] if budget else []), *(cbs or [])]
         if collapse: cbs.append(ModeCollapseCallback(real=data, stats=c['stats']))
         if fid_every: cbs.append(FIDCallback(real=data, extractor=InceptionFeatures(fid_weights), n=fid_n,
                                              every=fid_every, stats=c['stats']))
@@ -352,6 +412,9 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
                    lr:float=None, # Learning rate (default 2e-4 wgan/dcgan, 1e-4 gan); with --resume, applied from then on
                    seed:int=None, # Random seed: same seed, same losses on CPU (default 42)
                    ema:store_true=False, # Keep and sample from an EMA of the generator
+                   minutes:float=None, # Stop after MINUTES of this call (pretraining included), at the end of that epoch; without --epochs the run has no epoch limit
+                   nf:int=None, # wgan, dcgan: feature width of generator and critic (default 64; 32 is about 4x cheaper)
+                   backbone:str=None, # gan: the U-Net's encoder, resnet34 (default, the course's) or resnet18 (lighter)
                    pretrain_epochs:int=None, # gan: epochs of generator and of critic pretraining (default 1)
                    resume:store_true=False, # Continue the run in OUT with its own settings (size, bs, seed, ema...)
                    every:int=1, # Save a sample grid every EVERY epochs
@@ -365,8 +428,8 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
     "Train a GAN on LSUN bedrooms; writes checkpoints, sample grids, metrics and loss curves under OUT"
     with cli_errors('lsun_gan_train', on_interrupt='run it again with --resume to continue from the last checkpoint'):
         try: train(arch, data, out, size, bs, epochs, lr, seed, ema or None, pretrain_epochs, resume, every,
-                   collapse=not no_collapse, fid_every=fid_every, fid_n=fid_n, fid_weights=weights, num_workers=workers,
-                   device=device)
+                   collapse=not no_collapse, fid_every=fid_every, fid_n=fid_n, fid_weights=weights, nf=nf,
+                   backbone=backbone, minutes=minutes, num_workers=workers, device=device)
         except TrainingDiverged as e:
             print(f"lsun_gan_train: training diverged: {e}", file=sys.stderr)
             sys.exit(3)
@@ -376,7 +439,8 @@ def load_generator(ckpt:str|Path, ema:bool=True) -> tuple:
     "The generator of checkpoint `ckpt` (its EMA weights when it has them and `ema`) and the run's config"
     ck = load_checkpoint(ckpt)
     cfg = ck['config']
-    G = make_generator(cfg['arch'], cfg['size'], cfg['nz'])
+    cfg = {**RUN_DEFAULTS, **cfg}   # runs from before a setting existed had its default
+    G = make_generator(cfg['arch'], cfg['size'], cfg['nz'], cfg['nf'], cfg['backbone'])
     G.load_state_dict(ck['ema'] if ema and ck.get('ema') is not None else ck['generator'])
     return G.eval(), cfg
 

@@ -16,7 +16,8 @@ sweep: {arch: [dcgan], lr: [0.0002, 0.001]}
     df = pd.read_csv(tmp_path/'out'/'results.csv', index_col='name')
     assert list(df.index) == ['w', 'dcgan_lr0.0002', 'dcgan_lr0.001']
     assert (df['images_seen'] >= 64).all() and df['swd_avg'].notna().all()
-    assert {'backbone', 'warnings', 'fd_pixels', 'kid_pixels'} <= set(df.columns) and 'fid' not in df.columns
+    assert {'net', 'gen_steps', 'warnings', 'fd_pixels', 'kid_pixels'} <= set(df.columns) and 'fid' not in df.columns
+    assert df['swd_untrained'].notna().all() and list(df['net']) == ['nf 64']*3
     assert 'results in' in r.stdout
     import json
     s = json.loads((tmp_path/'out'/'w'/'summary.json').read_text())

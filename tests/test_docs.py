@@ -2,9 +2,13 @@
 from conftest import ROOT
 from lsun_gan.docs import nb_markdown
 
-def test_readme_in_step_with_index():
-    assert (ROOT/'README.md').read_text() == nb_markdown(ROOT/'nbs'/'index.ipynb'), \
+def test_readme_in_step_with_index(tmp_path):
+    "README.md and the images it shows (readme_files/) are what `lsun_gan_docs` makes from index.ipynb now"
+    assert (ROOT/'README.md').read_text() == nb_markdown(ROOT/'nbs'/'index.ipynb', tmp_path/'readme_files'), \
         "README.md is out of date: run `lsun_gan_docs` and commit README.md"
+    made = sorted(p.name for p in (tmp_path/'readme_files').iterdir())
+    assert made and made == sorted(p.name for p in (ROOT/'readme_files').iterdir())
+    for n in made: assert (tmp_path/'readme_files'/n).read_bytes() == (ROOT/'readme_files'/n).read_bytes(), n
 
 def test_quarto_config_linked():
     q = ROOT/'nbs'/'_quarto.yml'
