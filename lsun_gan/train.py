@@ -145,9 +145,11 @@ def load_checkpoint(path:str|Path) -> dict:
     return torch.load(io.BytesIO(b), map_location='cpu', weights_only=True)
 
 def _opt_state(opt) -> dict:
-    "fastai optimizer state as plain lists and dicts (fastai's holds `L`s, which `weights_only` refuses to load)"
-    sd = opt.state_dict()
-    return dict(state=[dict(s) for s in sd['state']], hypers=[dict(h) for h in sd['hypers']])
+    "fastai optimizer state as plain lists and dicts (`weights_only` refuses fastai's `L`s), less what resume never reads"
+    # with momentum 0, fastai's `grad_avg` is the last gradient: the next step overwrites it before reading it
+    keep = lambda k, h: not (k == 'grad_avg' and h.get('mom') == 0)
+    return dict(state=[{k: v for k, v in st.items() if keep(k, h)} for _, _, st, h in opt.all_params()],
+                hypers=[dict(h) for h in opt.hypers])
 
 def _switcher(learn):
     "The learner's switcher (whose state a checkpoint keeps)"
