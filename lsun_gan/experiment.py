@@ -19,8 +19,8 @@ from fastcore.script import Param
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'UNFINISHED', 'make_config', 'sweep', 'presets', 'standard_extractor', 'evaluate_run', 'run_experiment',
-           'results_table', 'compare', 'plot_runs', 'plot_vs', 'show_grids', 'neighbour_panels', 'load_configs',
-           'lsun_gan_compare']
+           'results_table', 'results_text', 'compare', 'plot_runs', 'plot_vs', 'show_grids', 'neighbour_panels',
+           'load_configs', 'lsun_gan_compare']
 
 # %% ../nbs/10_compare.ipynb #36973fe1
 DEFAULTS = dict(**RUN_DEFAULTS, lr=None, epochs=MANY_EPOCHS, budget_images=None, budget_seconds=None,
@@ -147,6 +147,11 @@ def results_table(summaries:list) -> pd.DataFrame:
                          **{k: s[k] for k in figures if k in s}))
     return pd.DataFrame(rows).set_index('name')
 
+def results_text(df:pd.DataFrame) -> str:
+    "`results_table` as plain text with every column, as the command line prints it"
+    with pd.option_context('display.max_columns', None, 'display.width', 250, 'display.precision', 4):
+        return str(df.drop(columns='n_eval', errors='ignore'))
+
 def compare(configs:list, data, out:str|Path, weights:str|None=None, num_workers:int|None=None) -> pd.DataFrame:
     "Run every config (those already done are skipped) and collect `results.csv` in `out`"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -228,5 +233,5 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
         if (config is None) == (preset is None): raise UsageError("pass either a CONFIG file or --preset NAME")
         if data is None or not Path(data).exists(): raise UsageError(f"--data {data}: pass a folder of images or a prepared cache")
         df = compare(load_configs(config) if config else presets(preset), data, out, weights, workers)
-        with pd.option_context('display.width', 200, 'display.max_columns', 20): print(df)
+        print(results_text(df))
         print(f"results in {Path(out)/'results.csv'}")

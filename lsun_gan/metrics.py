@@ -482,7 +482,7 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
     if 'fid' in metrics:
         (m1, s1, n1), (m2, s2, n2) = stats(A, npz[0], 'a'), stats(B, npz[1], 'b')
         res[name('fid')] = dict(value=frechet_distance(m1, s1, m2, s2), n_a=n1, n_b=n2, what=f"Fréchet distance of {_what(extractor)}")
-        if n1 != n2: res[name('fid')]['note'] = f"sample counts differ ({n1} vs {n2}): compare FIDs only at equal counts"
+        if n1 != n2: res[name('fid')]['note'] = f"sample counts differ ({n1} vs {n2}): compare these distances only at equal counts"
     get = lambda i, S: feats[i] if i in feats else feats.setdefault(i, extract(S, extractor, n, progress=progress))
     if 'kid' in metrics:
         fa, fb = get('a', A)[0], get('b', B)[0]
