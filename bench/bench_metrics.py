@@ -11,7 +11,8 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table, Timer
 from lsun_gan.data import sample_path, prepare
-from lsun_gan.metrics import (write_random_fid_weights, InceptionFeatures, FeatureStats, frechet_distance, real_stats,
+from lsun_gan.test_utils import write_random_fid_weights
+from lsun_gan.metrics import (InceptionFeatures, FeatureStats, frechet_distance, real_stats,
                               extract, image_batches, sliced_wasserstein)
 
 def _torch_sort_swd(a, b, g, dir_repeats=4, dirs_per_repeat=128):

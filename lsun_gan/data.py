@@ -30,8 +30,8 @@ from fastai.torch_core import TensorImage
 # %% auto #0
 __all__ = ['IMG_EXTS', 'SIZES', 'KAGGLE_DATASET', 'ALTERNATIVES', 'CACHE_VERSION', 'sample_path', 'get_kaggle',
            'get_fastai_sample', 'is_lmdb', 'scan_images', 'list_items', 'get_lsun', 'SkipImage', 'to_rgb', 'load_crop',
-           'worker_pool', 'report_progress', 'prepare', 'is_cache', 'ImageCache', 'make_odd_images', 'lsun_gan_prepare',
-           'gan_tfms', 'CenterResize', 'ArrayDL', 'image_files', 'usable_files', 'check_batches', 'gan_dls']
+           'worker_pool', 'report_progress', 'prepare', 'is_cache', 'ImageCache', 'lsun_gan_prepare', 'gan_tfms',
+           'CenterResize', 'ArrayDL', 'image_files', 'usable_files', 'check_batches', 'gan_dls']
 
 # %% ../nbs/01_data.ipynb #2ffb3136
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.webp')
@@ -409,31 +409,6 @@ class ImageCache:
     def __getitem__(self, i): return self.images[self.rows[i]]
     def __repr__(self): return f"ImageCache({self.path}, {len(self)} images at {self.size} px)"
 
-
-# %% ../nbs/01_data.ipynb #ad78bcb1
-def make_odd_images(path:str|Path, # Folder to fill
-                    size:int=80 # Side of the ordinary images
-                   ) -> dict:
-    "Write a folder of awkward image files for robustness tests; returns {name: expected outcome ('ok' or 'skip')}"
-    path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    rgb = lambda w, h: Image.fromarray(rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
-    buf = io.BytesIO(); rgb(size, size).save(buf, 'JPEG'); jpg = buf.getvalue()
-    (path/'corrupt.jpg').write_bytes(jpg[:200] + bytes(rng.integers(0, 255, 500, dtype=np.uint8)) + jpg[-100:])
-    (path/'truncated.jpg').write_bytes(jpg[:len(jpg)//2])
-    (path/'empty.jpg').write_bytes(b'')
-    (path/'text.jpg').write_text('this is not an image')
-    rgb(size, size).convert('L').save(path/'gray.jpg')
-    rgb(size, size).convert('CMYK').save(path/'cmyk.jpg')
-    pal = rgb(size, size).convert('P'); pal.info['transparency'] = 0; pal.save(path/'palette.png', transparency=0)
-    rgb(size, size).convert('RGBA').save(path/'rgba.png')
-    Image.fromarray(rng.integers(0, 65535, (size, size), dtype=np.uint16)).save(path/'gray16.png')
-    rgb(1, 1).save(path/'tiny.png')
-    rgb(size*12, size).save(path/'panorama.jpg')
-    (path/'sub').mkdir(exist_ok=True); rgb(size+20, size).save(path/'sub'/'nested.webp')
-    return {'corrupt.jpg': 'skip', 'truncated.jpg': 'skip', 'empty.jpg': 'skip', 'text.jpg': 'skip', 'gray.jpg': 'ok',
-            'cmyk.jpg': 'ok', 'palette.png': 'ok', 'rgba.png': 'ok', 'gray16.png': 'ok', 'tiny.png': 'skip',
-            'panorama.jpg': 'skip', 'sub/nested.webp': 'ok'}
 
 # %% ../nbs/01_data.ipynb #617ce4d6
 @cli

@@ -20,13 +20,12 @@ from fastai.data.transforms import get_files
 
 
 # %% auto #0
-__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'METRICS', 'fid_weights', 'InceptionFeatures',
-           'write_random_fid_weights', 'PixelFeatures', 'metric_name', 'eval_files', 'to_unit', 'image_batches',
-           'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats', 'load_stats',
-           'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid',
-           'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails',
-           'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report', 'evaluate',
-           'format_results']
+__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'METRICS', 'fid_weights', 'fid_inception', 'InceptionFeatures',
+           'PixelFeatures', 'metric_name', 'eval_files', 'to_unit', 'image_batches', 'count_images', 'extract',
+           'FeatureStats', 'frechet_distance', 'data_key', 'save_stats', 'load_stats', 'real_stats', 'kid',
+           'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid', 'sliced_wasserstein',
+           'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails', 'diversity',
+           'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report', 'evaluate', 'format_results']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
 FID_WEIGHTS = 'pt_inception-2015-12-05-6726825d.pth'
@@ -49,7 +48,7 @@ def _sha1(path:Path) -> str:
     return h.hexdigest()[:16]
 
 # %% ../nbs/06_metrics.ipynb #89074c19
-def _fid_inception() -> nn.Module:
+def fid_inception() -> nn.Module:
     "The modules of pytorch-fid's `fid_inception_v3()`, with untrained weights: nothing is downloaded"
     net = pfi._inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=False)
     for name, blk in [('Mixed_5b', pfi.FIDInceptionA(192, pool_features=32)), ('Mixed_5c', pfi.FIDInceptionA(256, pool_features=64)),
@@ -70,7 +69,7 @@ class InceptionFeatures(nn.Module):
         super().__init__()
         check(dims in DIMS, f"--dims must be one of {', '.join(map(str, DIMS))}, got {dims}")
         w = fid_weights(weights)
-        net, sd = _fid_inception(), load_weights(w, 'FID Inception weights')
+        net, sd = fid_inception(), load_weights(w, 'FID Inception weights')
         try: net.load_state_dict(sd)
         except Exception: raise UsageError(f"{w} does not hold pytorch-fid's FID Inception weights: download "
                                            f"{FID_WEIGHTS_URL}") from None
@@ -91,18 +90,6 @@ class InceptionFeatures(nn.Module):
         if f.shape[2] != 1 or f.shape[3] != 1: f = F.adaptive_avg_pool2d(f, (1, 1))
         f = f.flatten(1)
         return f, (f @ self.fc_weight.T if self.has_logits else None)
-
-# %% ../nbs/06_metrics.ipynb #3ec3211d
-def write_random_fid_weights(torch_home:str|Path, seed:int=0) -> Path:
-    "Write random weights with pytorch-fid's FID Inception structure to `torch_home/hub/checkpoints`; for tests"
-    torch.manual_seed(seed)
-    net = _fid_inception()
-    for m in net.modules():
-        if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, nonlinearity='relu')
-    p = Path(torch_home)/'hub'/'checkpoints'/FID_WEIGHTS
-    p.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(net.state_dict(), p)
-    return p
 
 # %% ../nbs/06_metrics.ipynb #f4f58854
 class PixelFeatures(nn.Module):

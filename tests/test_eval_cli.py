@@ -3,7 +3,8 @@ import json, os, subprocess
 import numpy as np, pytest, torch
 from PIL import Image
 from conftest import cli
-from lsun_gan.metrics import write_random_fid_weights, save_stats, evaluate
+from lsun_gan.test_utils import write_random_fid_weights
+from lsun_gan.metrics import save_stats, evaluate
 from lsun_gan.evaluation import evaluate_checkpoints
 
 @pytest.fixture(scope='module')

@@ -6,7 +6,8 @@ import numpy as np, pytest, torch
 from PIL import Image
 from conftest import cli
 from lsun_gan.core import UsageError
-from lsun_gan.metrics import write_random_fid_weights, InceptionFeatures, PixelFeatures, evaluate
+from lsun_gan.test_utils import write_random_fid_weights
+from lsun_gan.metrics import InceptionFeatures, PixelFeatures, evaluate
 from lsun_gan.callbacks import FIDCallback
 
 class Evil:

@@ -6,7 +6,8 @@ from PIL import Image, ImageOps
 from conftest import cli
 from lsun_gan.core import UsageError
 import lsun_gan.data as data
-from lsun_gan.data import (make_odd_images, prepare, ImageCache, load_crop, gan_dls, lsun_gan_prepare, image_files,
+from lsun_gan.test_utils import make_odd_images
+from lsun_gan.data import (prepare, ImageCache, load_crop, gan_dls, lsun_gan_prepare, image_files,
                            list_items)
 from lsun_gan.crappify import crappify_folder, crappy_dls, lsun_gan_crappify
 
