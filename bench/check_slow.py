@@ -1,7 +1,7 @@
 """Re-run the `#| slow` cells of the notebooks (they produce the results the README quotes) and compare their fresh
 text outputs with the committed ones, number by number. Run on purpose (it takes as long as those cells):
 
-    python bench/check_slow.py [nbs/10_compare.ipynb ...] [--rtol 0.05]
+    python bench/check_slow.py [nbs/10_experiment.ipynb ...] [--rtol 0.05]
 
 The slow cells train into `$LSUN_GAN_RUNS` (default `../runs`, where they read earlier runs back); this script points
 it at a fresh temporary folder, so every run is trained again, never read back. Every number printed by a slow cell

@@ -46,9 +46,7 @@ class _EvalCallback(Callback):
         self.values.clear()
         return not epoch_skipped(self.learn) and ((self.epoch + 1) % self.every == 0 or self.epoch + 1 == self.n_epoch)
     def _generated(self) -> torch.Tensor: return to_uint8(generate(sampling_generator(self.learn), self.inputs, self.bs), self.stats)
-    def _log(self, **kw):
-        self.values.update(kw)
-        getattr(self.learn, 'epoch_metrics', {}).update(kw)
+    def _log(self, **kw): self.values.update(kw)   # read by the learner's metrics (`ValueMetric`s), hence logged
 
 # %% ../nbs/07_callbacks.ipynb #0ac472a4
 class FIDCallback(_EvalCallback):
@@ -63,7 +61,8 @@ class FIDCallback(_EvalCallback):
         check(set(self.extras) <= {'kid', 'swd'}, f"FIDCallback extras {self.extras}: use any of 'kid', 'swd' "
               "(diversity comes from ModeCollapseCallback)")
         self.fid_name, self.kid_name = metric_name(extractor, 'fid'), metric_name(extractor, 'kid')
-        self.names = (self.fid_name, *(self.kid_name if e == 'kid' else e for e in self.extras))
+        self.names = (self.fid_name, f'{self.fid_name}_n', f'{self.fid_name}_n_real',   # sample counts matter for FID
+                      *(self.kid_name if e == 'kid' else e for e in self.extras))
     def before_fit(self):
         self._setup()
         self.real = _real_source(self.learn, self.real)
@@ -102,7 +101,7 @@ class ModeCollapseCallback(_EvalCallback):
     def after_train(self):
         if not self._due(): return
         rep = collapse_report(self._generated(), self.real_imgs, max_dup=self.max_dup, min_div=self.min_div)
-        rep['epoch'] = self.epoch
+        rep['epoch'] = self.epoch + 1   # from 1, as the epoch lines and metrics.csv
         self.reports.append(rep)
         self._log(near_dups=rep['near_duplicates'], modes=rep['modes'], diversity=rep['diversity'])
         run = len(list(itertools.takewhile(lambda r: r['collapsed'], reversed(self.reports))))

@@ -70,10 +70,8 @@ class TrainMonitor(Callback):
     order = ORDERS['monitor']
     def __init__(self, path:str|Path, max_loss:float=1e4, log:bool=True):
         self.path, self.max_loss, self.log, self.epochs = Path(path), max_loss, log, []
-    def before_fit(self):
-        self.learn.epoch_metrics = {}   # filled by the metric callbacks during the epoch
-        self.learn.logger = noop        # this callback prints the epoch's line instead of the recorder
-    def before_epoch(self): self.learn.epoch_metrics.clear(); self.t0 = time.perf_counter()
+    def before_fit(self): self.learn.logger = noop   # this callback prints the epoch's line instead of the recorder
+    def before_epoch(self): self.t0 = time.perf_counter()
     def after_pred(self):
         if self.training and not torch.isfinite(self.pred).all():
             raise TrainingDiverged(f"the {self._mode()}'s output is not finite at epoch {self.epoch + 1}, batch {self.iter + 1}")
@@ -94,11 +92,11 @@ class TrainMonitor(Callback):
         if epoch_skipped(self.learn): return
         gl, secs = self.learn.gan_losses, time.perf_counter() - self.t0
         n_gen, n_crit, seen = len(gl.epoch_steps('gen')), len(gl.epoch_steps('crit')), gl.epoch_real()
-        row = dict(epoch=self.epoch, gen_loss=gl.mean('gen'), crit_loss=gl.mean('crit'), gen_steps=n_gen,
+        row = dict(epoch=self.epoch + 1, gen_loss=gl.mean('gen'), crit_loss=gl.mean('crit'), gen_steps=n_gen,
                    crit_steps=n_crit, real_images=seen, images_per_s=round(seen/secs, 1),
                    gen_steps_per_s=round(n_gen/secs, 2), seconds=round(secs, 2),
                    critic_cap_hits=getattr(getattr(self.learn, 'threshold_switcher', None), 'capped', None),
-                   **self.learn.epoch_metrics)
+                   **{m.name: m.value for m in self.learn.metrics if m.name not in ('gen_loss', 'crit_loss')})
         self.epochs.append(row)
         self.write()
         of = '' if getattr(self.learn, 'budget', None) else f'/{self.n_epoch}'   # a budget, not the epochs, ends it
@@ -106,7 +104,7 @@ class TrainMonitor(Callback):
             f'{k} {_fmt(v)}' for k, v in row.items() if k != 'epoch' and v is not None), flush=True)
     def write(self):
         write_csv(self.path/'losses.csv', ('step', 'epoch', 'mode', 'loss'),
-                  [(i, e, m, l) for i, (e, m, l) in enumerate(self.learn.gan_losses.steps)])
+                  [(i, e + 1, m, l) for i, (e, m, l) in enumerate(self.learn.gan_losses.steps)])
         keys = list(dict.fromkeys(k for r in self.epochs for k in r))
         write_csv(self.path/'metrics.csv', keys, [[r.get(k) for k in keys] for r in self.epochs])
     def state_dict(self): return dict(epochs=self.epochs)

@@ -60,5 +60,6 @@ def test_weights_free_paths_need_no_weights(setup, monkeypatch):
     with pytest.raises(UsageError, match='--features pixels'): evaluate(setup/'a', setup/'b', 'fid', progress=False)
 
 def test_fid_callback_logs_under_the_extractors_names():
-    assert FIDCallback(extractor=PixelFeatures(), extras=('kid', 'swd')).names == ('fd_pixels', 'kid_pixels', 'swd')
-    assert FIDCallback(extras=('kid',)).names == ('fid', 'kid')
+    assert FIDCallback(extractor=PixelFeatures(), extras=('kid', 'swd')).names == \
+        ('fd_pixels', 'fd_pixels_n', 'fd_pixels_n_real', 'kid_pixels', 'swd')
+    assert FIDCallback(extras=('kid',)).names == ('fid', 'fid_n', 'fid_n_real', 'kid')
