@@ -7,6 +7,7 @@ from pathlib import Path
 from multiprocessing import Pool
 import numpy as np
 from PIL import Image
+import lsun_gan.core   # first: it silences a deprecation warning fastai triggers on import
 from fastai.data.block import DataBlock, TransformBlock
 from fastai.data.transforms import IndexSplitter
 from fastai.vision.data import ImageBlock

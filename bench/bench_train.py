@@ -7,6 +7,7 @@ the same batch size, in one run. fastai's alternating rhythm (`same_batch=False`
 pretrained-GAN figures."""
 import copy, itertools, sys, tempfile, shutil, warnings
 from pathlib import Path
+import lsun_gan.core   # first: it silences a deprecation warning fastai triggers on import
 import torch
 from fastai.callback.core import Callback, CancelFitException
 sys.path.insert(0, str(Path(__file__).parent))
