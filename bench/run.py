@@ -4,10 +4,11 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table
-import bench_data, bench_train, bench_metrics
+import bench_data, bench_train, bench_metrics, bench_startup
 
 if __name__ == '__main__':
     t0 = time.time()
-    rows = bench_data.run() + bench_train.run() + bench_metrics.run()
+    rows = (bench_startup.run() + bench_data.run() + bench_train.run() + bench_train.loader_vs_training() +
+            bench_metrics.run())
     print(f"Machine: {machine()}\nData: the 2,000-image LSUN bedroom sample; one run; {time.time()-t0:.0f}s in all.\n")
     print(table(rows))

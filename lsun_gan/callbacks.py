@@ -16,6 +16,7 @@ from functools import partial
 import torch
 from torch import nn
 from fastcore.basics import ifnone
+from fastcore.meta import delegates
 from fastai.callback.core import Callback, CancelFitException
 from fastai.learner import ValueMetric
 
@@ -45,13 +46,15 @@ class _EvalCallback(Callback):
     def _due(self) -> bool:
         self.values.clear()
         return not epoch_skipped(self.learn) and ((self.epoch + 1) % self.every == 0 or self.epoch + 1 == self.n_epoch)
-    def _generated(self) -> torch.Tensor: return to_uint8(generate(sampling_generator(self.learn), self.inputs, self.bs), self.stats)
+    def _generated(self) -> torch.Tensor:
+        return to_uint8(generate(sampling_generator(self.learn), self.inputs, self.bs), self.stats)
     def _log(self, **kw): self.values.update(kw)   # read by the learner's metrics (`ValueMetric`s), hence logged
 
 # %% ../nbs/07_callbacks.ipynb #0ac472a4
 class FIDCallback(_EvalCallback):
     "FID (and optionally KID and SWD) of `n` samples from fixed inputs every `every` epochs"
     order = ORDERS['fid']
+    @delegates(_EvalCallback.__init__)
     def __init__(self, real=None, # Real images (folder or cache); default: the learner's prepared cache
                  extractor:nn.Module|None=None, # Default: `InceptionFeatures()` (the standard FID network), built in `before_fit`
                  n:int=1000, every:int=1, extras:tuple=(), # any of 'kid', 'swd' (diversity: `ModeCollapseCallback`)
@@ -90,6 +93,7 @@ class ModeCollapseCallback(_EvalCallback):
     "Warn (or stop, with `stop=True`) when generated images stay collapsed into near-duplicates for `patience` checks"
     order = ORDERS['collapse']
     names = ('near_dups', 'modes', 'diversity')
+    @delegates(_EvalCallback.__init__)
     def __init__(self, real=None, n:int=256, every:int=1, stop:bool=False, max_dup:float=0.2, min_div:float=0.1,
                  patience:int=2, # Checks in a row that must find a collapse: young GANs pass through brief ones
                  **kwargs):

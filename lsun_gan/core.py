@@ -12,7 +12,7 @@ import torch
 # fastai 2.8.7 calls `torch.jit.script` on import, which torch 2.10+ flags on every run of every command; the call is in
 # fastai, so the one thing we can do is not show it. Every lsun_gan module imports this one first.
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-from fastcore.script import anno_parser
+from .launch import parse_args
 
 # %% auto #0
 __all__ = ['GAN_STATS', 'IMAGENET_STATS', 'NORMS', 'UsageError', 'DataUnavailable', 'check', 'check_positive', 'cli_errors',
@@ -41,9 +41,17 @@ _OS_FIXES = {errno.ENOSPC: 'no space left on the device: free some space, or cho
              errno.ENOTDIR: 'a parent of this path is a file, not a folder: choose another path',
              errno.EEXIST: 'a file is in the way of a folder to create: choose another path'}
 
+def _one_line_warnings(prog:str, default):
+    "A `warnings.showwarning` that prints lsun_gan's own warnings as one line, `prog: warning: …`, others as `default`"
+    def show(message, category, filename, lineno, file=None, line=None):
+        if Path(filename).parent == Path(__file__).parent: print(f"{prog}: warning: {message}", file=file or sys.stderr)
+        else: default(message, category, filename, lineno, file, line)
+    return show
+
 @contextmanager
 def cli_errors(prog:str, on_interrupt:str='run the same command again to resume'):
     "Exit with one line (status 2) on a user's mistake, a short line on Ctrl-C (130), a traceback on a bug (1)"
+    shown, warnings.showwarning = warnings.showwarning, _one_line_warnings(prog, warnings.showwarning)
     try: yield
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr); sys.exit(2)
@@ -58,22 +66,15 @@ def cli_errors(prog:str, on_interrupt:str='run the same command again to resume'
         print(f"{prog}: this is a bug in lsun_gan, not something you did: please report it with the traceback above",
               file=sys.stderr)
         sys.exit(1)
+    finally: warnings.showwarning = shown
 
 # %% ../nbs/00_core.ipynb #9dd41b6c
-def _underscored(arg:str) -> str:
-    "`--a-b=c` as `--a_b=c`; other arguments unchanged"
-    if not arg.startswith('--'): return arg
-    name, eq, val = arg[2:].partition('=')
-    return '--' + name.replace('-', '_') + eq + val
-
 def cli(func):
-    "Console-script entry point for `func`: parses `sys.argv` with fastcore's `anno_parser`; `--a-b` means `--a_b`"
+    "Mark `func` as a console script; called without arguments, it parses `sys.argv` (`launch.parse_args`)"
     @wraps(func)
     def _f(*args, **kwargs):
         if args or kwargs: return func(*args, **kwargs)
-        args = vars(anno_parser(func).parse_args([_underscored(a) for a in sys.argv[1:]]))
-        for k in ('pdb', 'xtra'): args.pop(k, None)  # fastcore's own debugging options
-        return func(**args)
+        return func(**parse_args(func, sys.argv[1:]))
     return _f
 
 # %% ../nbs/00_core.ipynb #67339fc2

@@ -14,9 +14,10 @@ from itertools import count, chain
 from functools import partial
 from PIL import Image, ImageDraw, ImageOps
 from fastcore.basics import ifnone
+from fastcore.meta import delegates
 from fasttransform import Transform, Pipeline
 from fastai.data.block import DataBlock
-from fastai.data.core import DataLoaders
+from fastai.data.core import DataLoaders, TfmdDL
 from fastai.data.transforms import RandomSplitter
 from fastai.vision.core import PILImage
 from fastai.vision.data import ImageBlock
@@ -139,6 +140,7 @@ def _reader(src, size:int) -> tuple:
     def read(fn): return load_crop(fn, size)
     return usable_files(src, size), read
 
+@delegates(TfmdDL.__init__, but=['dataset', 'bs', 'after_batch', 'device', 'do_setup'])
 def crappy_dls(src:str|Path, # A prepared cache or a folder of images
                size:int=64, # Image side; must match a cache's size
                bs:int=32, # Batch size

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
 from fastcore.basics import ifnone, listify
+from fastcore.meta import delegates
 from fastcore.script import Param
 from fastcore.parallel import parallel
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
@@ -31,7 +32,7 @@ from fastai.torch_core import TensorImage
 __all__ = ['IMG_EXTS', 'SIZES', 'KAGGLE_DATASET', 'ALTERNATIVES', 'CACHE_VERSION', 'sample_path', 'get_kaggle',
            'get_fastai_sample', 'is_lmdb', 'scan_images', 'list_items', 'get_lsun', 'SkipImage', 'to_rgb', 'load_crop',
            'worker_pool', 'report_progress', 'prepare', 'is_cache', 'ImageCache', 'lsun_gan_prepare', 'gan_tfms',
-           'CenterResize', 'ArrayDL', 'image_files', 'usable_files', 'check_batches', 'gan_dls']
+           'CenterResize', 'ArrayDL', 'image_files', 'usable_files', 'check_batches', 'NoiseDataLoaders', 'gan_dls']
 
 # %% ../nbs/01_data.ipynb #2ffb3136
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.webp')
@@ -438,6 +439,7 @@ class CenterResize(Resize):
     def before_call(self, b, split_idx): self.pcts = (0.5, 0.5)
 
 # %% ../nbs/01_data.ipynb #21a88b59
+@delegates()
 class ArrayDL(TfmdDL):
     "Noise → image batches straight from an `ImageCache`: one fancy-index per batch, no per-image work"
     def __init__(self, dataset=None, # Positions in `cache` to draw from (default: all)
@@ -482,6 +484,14 @@ def check_batches(src, n:int, bs:int):
     check(bs > 0, f"--bs must be > 0, got {bs}")
     check(n >= bs, f"{src} holds {n} images, fewer than one batch (--bs {bs}): prepare more images or lower --bs")
 
+class NoiseDataLoaders(DataLoaders):
+    "Noise → image `DataLoaders` that know the length of their noise vectors (`noise_sz`)"
+    @delegates(DataLoaders.__init__)
+    def __init__(self, *loaders, noise_sz:int=100, **kwargs):
+        super().__init__(*loaders, **kwargs)
+        self.noise_sz = noise_sz
+
+@delegates(TfmdDL.__init__, but=['dataset', 'bs', 'after_batch', 'device', 'do_setup'])
 def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images
             size:int=64, # Image side; must match a cache's size
             bs:int=64, # Batch size
@@ -490,8 +500,8 @@ def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images
             noise_sz:int=100, # Length of each noise vector
             device=None, # Device for batches (see `get_device`; default: the GPU if there is one)
             **kwargs # Passed to the `DataLoader`s
-           ) -> DataLoaders:
-    "Noise → image `DataLoaders` for GAN training on `device`, with no validation set; `dls.noise_sz` is `noise_sz`"
+           ) -> NoiseDataLoaders:
+    "Noise → image `DataLoaders` for GAN training on `device`, with no validation set"
     check(bs > 0, f"--bs must be > 0, got {bs}"); check(noise_sz > 0, f"noise_sz must be > 0, got {noise_sz}")
     tfms, device = gan_tfms(stats, zoom), get_device(device)
     if is_cache(src):
@@ -501,7 +511,7 @@ def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images
                              f"again with --size {size} into another folder")
         check_batches(src, len(cache), bs)
         dl = ArrayDL(cache=cache, noise_sz=noise_sz, bs=bs, after_batch=[IntToFloatTensor(), *tfms], **kwargs)
-        dls = DataLoaders(dl, dl.new(np.arange(0), shuffle=False, drop_last=False), device=device)
+        return NoiseDataLoaders(dl, dl.new(np.arange(0), shuffle=False, drop_last=False), noise_sz=noise_sz, device=device)
     else:
         files = usable_files(src, size)
         if not files: raise DataUnavailable(f"No prepared cache and no usable images in {src}. " + ALTERNATIVES)
@@ -509,6 +519,5 @@ def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images
         dblock = DataBlock(blocks=(TransformBlock, ImageBlock), get_x=partial(generate_noise, size=noise_sz),
                            splitter=IndexSplitter([]), item_tfms=CenterResize(size), batch_tfms=tfms)
         dls = dblock.dataloaders(files, path=src, bs=bs, device=device, **kwargs)
-    dls.noise_sz = noise_sz  # so fixed noise can be made without drawing a batch
-    return dls
+        return NoiseDataLoaders(*dls.loaders, noise_sz=noise_sz, path=src, device=device)
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import base64, json, re
 from pathlib import Path
-from .core import cli
+from .core import cli, cli_errors, check
 
 # %% auto #0
 __all__ = ['nb_markdown', 'make_readme', 'preview_docs', 'lsun_gan_docs']
@@ -78,5 +78,7 @@ def lsun_gan_docs(nbs:str='nbs', # The notebooks folder
                   preview:str=None # Also render every notebook to HTML in this folder
                  ):
     "Write README.md from nbs/index.ipynb and, with --preview DIR, an offline HTML preview of the docs"
-    make_readme(nbs, readme)
-    if preview: print(f"{len(preview_docs(nbs, preview))} pages in {preview}; open {Path(preview)/'toc.html'}")
+    with cli_errors('lsun_gan_docs'):
+        check((Path(nbs)/'index.ipynb').is_file(), f"{nbs} holds no index.ipynb: pass the notebooks folder (--nbs)")
+        make_readme(nbs, readme)
+        if preview: print(f"{len(preview_docs(nbs, preview))} pages in {preview}; open {Path(preview)/'toc.html'}")

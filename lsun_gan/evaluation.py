@@ -27,9 +27,12 @@ def evaluate_checkpoints(a, # Real images: a folder, a prepared cache, a uint8 t
 @cli
 def lsun_gan_eval(path_a:str, # Real images: a folder (jpg/png/bmp/ppm/pgm/tif/webp), a prepared cache, or a .npz
                   path_b:str, # Generated images: a folder, a cache, a .npz, or a checkpoint (.pth) to sample from
-                  metrics:str='fid', # Any of fid,kid,is,swd,pr: swd needs no weights; is needs them; fid,kid,pr too, unless --features pixels
-                  features:str='inception', # inception (the FID network: needs its weights) or pixels (8×8, no weights: fd_pixels, kid_pixels...)
-                  weights:str=None, # FID Inception weights (default: $TORCH_HOME/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth)
+                  # Any of fid,kid,is,swd,pr: swd needs no weights; is needs them; fid,kid,pr too, unless --features pixels
+                  metrics:str='fid',
+                  # inception (the FID network: needs its weights) or pixels (8×8, no weights: fd_pixels, kid_pixels...)
+                  features:str='inception',
+                  # FID Inception weights (default: $TORCH_HOME/hub/checkpoints/pt_inception-2015-12-05-6726825d.pth)
+                  weights:str=None,
                   dims:int=2048, # Inception features, as pytorch-fid's --dims: 64, 192, 768 or 2048 (is needs 2048)
                   n:int=None, # Images per set: the first N by file name (default: all; 1000 sampled from a checkpoint)
                   seed:int=0, # Seed of the random draws: checkpoint samples, KID subsets, SWD patches and directions
@@ -40,7 +43,8 @@ def lsun_gan_eval(path_a:str, # Real images: a folder (jpg/png/bmp/ppm/pgm/tif/w
     "Compare two image sets with FID, KID, IS, SWD and precision/recall; prints a table with sample counts"
     with cli_errors('lsun_gan_eval'):
         check(features in ('inception', 'pixels'), f"--features must be inception or pixels, got {features!r}")
-        res = evaluate_checkpoints(path_a, path_b, metrics, extractor=PixelFeatures() if features == 'pixels' else None, weights=weights,
+        res = evaluate_checkpoints(path_a, path_b, metrics, weights=weights,
+                                   extractor=PixelFeatures() if features == 'pixels' else None,
                        dims=dims, n=n, cache_dir=False if no_cache else None, seed=seed, data=data)
         print(format_results(res))
         if out_json: write_json(out_json, res)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from .core import UsageError, cli, cli_errors, write_json, check, to_uint8
 from .data import prepare, is_cache
 from .learner import fixed_inputs, generate, sampling_generator
-from .train import train, Budget, learner_keys, make_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR, ARCH_STATS, sample as sample_checkpoint
+from .train import (train, Budget, learner_keys, make_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
+                            ARCH_STATS, sample as sample_checkpoint)
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, plot_neighbours, metric_name)
 import itertools, json, re, shutil, time, warnings
@@ -75,13 +76,16 @@ def _data_for(data, size:int, out:Path) -> Path:
     return prepare(data, out/'data'/f'{size}px', size=size, verbose=False).path
 
 @torch.no_grad()
+def _generated_and_real(learn, real, n:int, stats, seed:int=0, generator=None) -> tuple:
+    "`n` uint8 images generated (by `generator`, default the run's) from fixed inputs, and as many real ones"
+    gen = to_uint8(generate(ifnone(generator, sampling_generator(learn)), fixed_inputs(learn.dls, n, seed)), stats)
+    return gen, next(image_batches(real, len(gen), len(gen)))  # the pretrained GAN repairs at most its validation set
+
+@torch.no_grad()
 def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generator=None) -> dict:
     "Metrics of `n` images generated (by `generator`, default the run's) from fixed inputs against `n` real images"
-    G = ifnone(generator, sampling_generator(learn))
-    gen = to_uint8(generate(G, fixed_inputs(learn.dls, n, seed)), stats)
-    n = len(gen)   # the pretrained GAN can only repair as many images as its validation set holds
-    real_imgs = next(image_batches(real, n, n))
-    res = dict(n_eval=n, swd_avg=swd(real_imgs, gen)['swd_avg'])
+    gen, real_imgs = _generated_and_real(learn, real, n, stats, seed, generator)
+    res = dict(n_eval=len(gen), swd_avg=swd(real_imgs, gen)['swd_avg'])
     rep = collapse_report(gen, real_imgs)
     res.update(diversity=rep['diversity'], near_duplicates=rep['near_duplicates'], collapsed=rep['collapsed'])
     ext = ifnone(extractor, PixelFeatures())
@@ -114,9 +118,11 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
                       learner_kw={k: cfg[k] for k in learner_keys(cfg['arch']) if k in cfg})
     secs = time.perf_counter() - t0
     res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor)
-    torch.manual_seed(cfg['seed'])   # where training started: a fresh generator of the run's architecture
-    G0 = make_generator(*(cfg[k] for k in ('arch', 'size', 'nz', 'nf', 'backbone'))).to(learn.dls.device)
-    res['swd_untrained'] = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor, generator=G0)['swd_avg']
+    with torch.random.fork_rng(devices=[]):   # where training started, leaving the global random state as it was
+        torch.manual_seed(cfg['seed'])
+        G0 = make_generator(*(cfg[k] for k in ('arch', 'size', 'nz', 'nf', 'backbone'))).to(learn.dls.device)
+    gen0, real0 = _generated_and_real(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], generator=G0)
+    res['swd_untrained'] = swd(real0, gen0)['swd_avg']
     steps = learn.gan_losses.steps
     last = lambda m: float(np.mean([l for _, md, l in steps if md == m][-20:] or [np.nan]))
     run_cfg = json.loads((run/'config.json').read_text())
@@ -156,8 +162,8 @@ def compare(configs:list, data, out:str|Path, weights:str|None=None, num_workers
     "Run every config (those already done are skipped) and collect `results.csv` in `out`"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     extractor = standard_extractor(weights)
-    if extractor is None: print("No FID Inception weights here: so no FID; the Fréchet distance and KID of 8×8 pixel features instead "
-                                "(fd_pixels, kid_pixels), which are not comparable with FID.")
+    if extractor is None: print("No FID Inception weights here: so no FID; the Fréchet distance and KID of 8×8 pixel "
+                                "features instead (fd_pixels, kid_pixels), which are not comparable with FID.")
     sums = []
     for cfg in configs:
         print(f"== {cfg['name']}")
@@ -222,7 +228,9 @@ def load_configs(path:str|Path) -> list:
 
 @cli
 def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", str, opt=False, nargs='?')=None,
-                     preset:str=None, # Or a preset: quick (all three at 32 px, 75 s each: 5 minutes on 2 CPU cores), seed-plan (64 px, for a GPU), lr-bs (DCGAN lr × bs)
+                     # Or a preset: quick (all three at 32 px, 75 s each: 5 minutes on 2 CPU cores), seed-plan (64 px,
+                     # for a GPU), lr-bs (DCGAN lr × bs)
+                     preset:str=None,
                      data:str=None, # A folder of images or a prepared cache
                      out:str='runs/compare', # Where the runs and results.csv go
                      weights:str=None, # The FID Inception weights file (default: torch hub cache)

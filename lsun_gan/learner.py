@@ -4,19 +4,23 @@
 
 # %% ../nbs/04_learner.ipynb #8b3e23ee
 from __future__ import annotations
-import copy, math, time, warnings
-from contextlib import contextmanager, nullcontext
+# lsun_gan.core first: it silences a warning fastai triggers on import
+from .core import get_stats, to_uint8
+import copy, io, math, sys, time, warnings
+from contextlib import contextmanager, nullcontext, redirect_stderr, redirect_stdout
 import numpy as np
 from pathlib import Path
 from functools import partial
 from urllib.error import URLError
 import torch
 import torch.nn.functional as F
+from torch.amp import autocast, GradScaler
 from torch import nn
 from fastcore.basics import ifnone, store_attr
 from fastcore.meta import delegates
 from fastcore.foundation import L
 from fastai.callback.core import Callback, CancelValidException
+from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.learner import Learner, ValueMetric
 from fastai.optimizer import Adam
 from fastai.losses import MSELossFlat
@@ -24,6 +28,7 @@ from fastai.layers import NormType
 from fastai.torch_core import params, default_device
 from fastai.metrics import LossMetric
 from fastai.data.block import DataBlock, CategoryBlock
+from fastai.data.core import TfmdDL
 from fastai.data.transforms import RandomSplitter, parent_label, Normalize
 from fastai.vision.data import ImageBlock
 from fastai.vision.learner import unet_learner, create_unet_model
@@ -31,21 +36,21 @@ from fastai.vision.gan import (GANLearner, GANTrainer, FixedGANSwitcher, Adaptiv
                                gan_loss_from_func)
 from torchvision.models import resnet18, resnet34
 from PIL import Image
-from .core import get_stats, to_uint8
-from .data import image_files
+from .data import image_files, NoiseDataLoaders
 from .models import DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic, pretrained_critic
 
 # %% auto #0
-__all__ = ['ORDERS', 'SWITCHERS', 'BACKBONES', 'TrainingDiverged', 'SkipEmptyValidation', 'SafeGANTrainer', 'GANLosses',
-           'gan_splitter', 'SafeGANLearner', 'dcgan_gen_loss', 'dcgan_crit_loss', 'SteadyGANSwitcher',
+__all__ = ['ORDERS', 'SWITCHERS', 'BACKBONES', 'PRECISIONS', 'TrainingDiverged', 'SkipEmptyValidation', 'SafeGANTrainer',
+           'GANLosses', 'gan_splitter', 'SafeGANLearner', 'dcgan_gen_loss', 'dcgan_crit_loss', 'SteadyGANSwitcher',
            'ThresholdSwitcher', 'SameBatchSwitcher', 'CriticLR', 'wgan_gen_loss', 'wgan_crit_loss', 'wgan_learner',
-           'dcgan_learner', 'train_dcgan_plain', 'unet_config', 'generator_learner', 'unet_generator', 'save_generated',
-           'critic_dls', 'critic_learner', 'pretrained_gan_learner', 'batch_stats', 'generate', 'fixed_inputs',
-           'epoch_skipped', 'EMA', 'sampling_generator']
+           'dcgan_learner', 'train_dcgan_plain', 'unet_config', 'imagenet_weights_cached', 'generator_learner',
+           'unet_generator', 'save_generated', 'critic_dls', 'critic_learner', 'pretrained_gan_learner',
+           'DeviceMixedPrecision', 'GANMixedPrecision', 'batch_stats', 'generate', 'fixed_inputs', 'epoch_skipped',
+           'EMA', 'sampling_generator']
 
 # %% ../nbs/04_learner.ipynb #98c76fe1
 ORDERS = dict(skip_valid=-20, gan_trainer=-5, switcher=10, losses=20, fid=40, collapse=41, critic_lr=61, ema=65, resume=70,
-              sample_grid=80, monitor=85, checkpoint=90, budget=95)
+              precision=12, sample_grid=80, monitor=85, checkpoint=90, budget=95)
 
 # %% ../nbs/04_learner.ipynb #9d90c304
 class TrainingDiverged(RuntimeError):
@@ -107,6 +112,7 @@ def gan_splitter(m:nn.Module) -> list:
 
 class SafeGANLearner(GANLearner):
     "`GANLearner` that never moves the frozen network, gives each its own Adam state, and shows training losses"
+    @delegates(Learner.__init__, but=['model', 'loss_func'])
     def __init__(self, dls, generator, critic, gen_loss_func, crit_loss_func, switcher=None, gen_first=False,
                  switch_eval=True, show_img=False, clip=None, splitter=gan_splitter, **kwargs):
         super().__init__(dls, generator, critic, gen_loss_func, crit_loss_func, switcher=switcher, gen_first=gen_first,
@@ -181,8 +187,9 @@ class SameBatchSwitcher(Callback):
         for p in gt.critic.parameters(): p.requires_grad_(True)
         try:
             loss = self.learn.loss_func.crit_loss_func(gt.critic(real), gt.critic(fake))
-            loss.backward()
-            self.learn.opt.step()
+            mp = getattr(self.learn, 'gan_mixed_precision', None)
+            if mp: mp.critic_step(loss)   # through the critic's own gradient scaler
+            else: loss.backward(); self.learn.opt.step()
         finally:
             for p in gt.critic.parameters(): p.grad = None; p.requires_grad_(False)
         self.learn.gan_losses.record('crit', loss, len(real))
@@ -208,6 +215,9 @@ def wgan_crit_loss(real_pred, fake_pred):
     "WGAN critic loss: the critic's score of real images minus that of fakes"
     return real_pred.mean() - fake_pred.mean()
 
+_SET = ['generator', 'critic', 'gen_loss_func', 'crit_loss_func', 'switcher', 'clip', 'switch_eval', 'opt_func', 'wd']
+
+@delegates(SafeGANLearner.__init__, but=_SET)
 def wgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
                  size:int=64, nz:int=100, # Image side and noise length
                  nf:int=64, # Feature width of the default generator and critic (fastai's `n_features`)
@@ -223,6 +233,7 @@ def wgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
                           switch_eval=False, opt_func=partial(Adam, mom=0., wd=0.), wd=0., **kwargs)
 
 # %% ../nbs/04_learner.ipynb #f0c37129
+@delegates(SafeGANLearner.__init__, but=_SET)
 def dcgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
                   size:int=64, nz:int=100, # Image side and noise length
                   nf:int=64, # Feature width of the default generator and discriminator (the tutorial's `ngf`, `ndf`)
@@ -290,6 +301,10 @@ def _quiet_weight_norm(f, *args, **kwargs):
 
 BACKBONES = dict(resnet18=resnet18, resnet34=resnet34)   # the U-Net encoders a run can name
 
+def imagenet_weights_cached(arch) -> bool:
+    "Whether torch hub already holds torchvision's ImageNet weights for `arch` (files named `<arch>-<hash>.pth`)"
+    return any((Path(torch.hub.get_dir())/'checkpoints').glob(f'{arch.__name__}-*.pth'))
+
 @delegates(unet_learner, but=['n_out', 'loss_func', 'normalize', 'blur', 'norm_type', 'self_attention', 'y_range'])
 def generator_learner(dls, # Crappy → real `DataLoaders` (`crappy_dls`)
                       size:int=64, # Image side
@@ -302,7 +317,12 @@ def generator_learner(dls, # Crappy → real `DataLoaders` (`crappy_dls`)
                  **cfg, **kwargs)
     learn, weights = None, 'random'
     if pretrained:
-        try: learn, weights = mk(pretrained=True), 'ImageNet'
+        if not imagenet_weights_cached(arch):
+            print(f"fetching the ImageNet weights of {arch.__name__} (once: torch hub keeps them)")
+        hub_out = io.StringIO()   # torch hub's "Downloading: URL to PATH" and progress bar, printed even when offline
+        try:
+            with redirect_stdout(hub_out), redirect_stderr(hub_out): learn, weights = mk(pretrained=True), 'ImageNet'
+            sys.stderr.write(hub_out.getvalue())
         except (URLError, OSError, RuntimeError) as e:
             warnings.warn(f"No ImageNet weights for {arch.__name__} ({type(e).__name__}: {str(e)[:120]}): the U-Net "
                           "starts from random weights. To use them offline, put torchvision's weight file in "
@@ -336,6 +356,7 @@ def save_generated(gen_learn:Learner, # A crappy → real generator learner
     (path/'.complete').touch()
     return path
 
+@delegates(TfmdDL.__init__, but=['dataset', 'bs', 'after_batch', 'do_setup'])
 def critic_dls(path:str|Path, # A folder with `gen` and `real` subfolders (`save_generated`)
                bs:int=32, stats:str|tuple='imagenet', seed:int=42, **kwargs):
     "Generated (0) vs real (1) `DataLoaders` for critic pretraining"
@@ -343,11 +364,13 @@ def critic_dls(path:str|Path, # A folder with `gen` and `real` subfolders (`save
                      splitter=RandomSplitter(0.1, seed=seed), batch_tfms=Normalize.from_stats(*get_stats(stats), cuda=False)
                     ).dataloaders(path, bs=bs, **kwargs)
 
+@delegates(Learner.__init__, but=['model', 'loss_func', 'metrics', 'wd'])
 def critic_learner(dls, size:int=64, **kwargs) -> Learner:
     "`gan_critic` learner for generated vs real, as in the fastai course"
     return Learner(dls, pretrained_critic(size), loss_func=AdaptiveLoss(nn.BCEWithLogitsLoss()),
                    metrics=accuracy_thresh_expand, wd=1e-3, **kwargs)
 
+@delegates(SafeGANLearner.__init__, but=[*_SET, 'cbs'])
 def pretrained_gan_learner(gen_learn:Learner, crit_learn:Learner,
                            crit_thresh:float=0.5, max_crit:int=100, # See `ThresholdSwitcher`
                            crit_lr_mult:float=5., # See `CriticLR`
@@ -358,6 +381,41 @@ def pretrained_gan_learner(gen_learn:Learner, crit_learn:Learner,
     return SafeGANLearner(gen_learn.dls, gen_learn.model, crit_learn.model, *losses,
                           switcher=ThresholdSwitcher(crit_thresh, max_crit), opt_func=partial(Adam, mom=0.), wd=1e-3,
                           cbs=L(cbs) + CriticLR(crit_lr_mult), **kwargs)
+
+# %% ../nbs/04_learner.ipynb #aa9b9329
+PRECISIONS = ('fp32', 'bf16', 'fp16')
+
+class DeviceMixedPrecision(MixedPrecision):
+    "fastai's `MixedPrecision` with autocast on the device of the batches (CPU too), for `precision` 'bf16' or 'fp16'"
+    order = ORDERS['precision']
+    __signature__ = None   # fastai's `MixedPrecision` pins its own signature on the class; ours is `__init__`'s
+    @delegates(GradScaler, but=['device', 'enabled'])
+    def __init__(self, precision:str='bf16', **kwargs): super().__init__(AMPMode(precision), **kwargs)
+    def _scaler(self, dev:str) -> GradScaler: return GradScaler(dev, enabled=self.amp_mode == AMPMode.FP16, **self.kwargs)
+    def _device(self) -> str: return torch.device(ifnone(self.dls.device, default_device())).type
+    def before_fit(self):
+        dev = self._device()
+        dtype = torch.bfloat16 if self.amp_mode == AMPMode.BF16 else torch.float16
+        self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), self._scaler(dev), L()
+    def after_loss(self):   # a loss autocast left in half precision (WGAN's means) is scaled and logged in float32
+        super().after_loss()
+        self.learn.loss_grad, self.learn.loss = self.loss_grad.float(), self.loss.float()
+
+class GANMixedPrecision(DeviceMixedPrecision):
+    "`DeviceMixedPrecision` for a GAN learner: one gradient scaler per network, chosen by the trainer's mode"
+    def before_fit(self):
+        super().before_fit()
+        self.scalers = dict(gen=self.learn.scaler, crit=self._scaler(self._device()))
+    def before_batch(self):
+        self.learn.scaler = self.scalers['gen' if self.learn.gan_trainer.gen_mode else 'crit']
+        super().before_batch()
+    def critic_step(self, loss):
+        "A critic step outside fastai's step (`SameBatchSwitcher`), through the critic's scaler"
+        s = self.scalers['crit']
+        s.scale(loss.float()).backward(); s.step(self.learn.opt); s.update()
+    def state_dict(self) -> dict: return {k: s.state_dict() for k, s in self.scalers.items()}
+    def load_state_dict(self, d:dict):
+        for k, s in self.scalers.items(): s.load_state_dict(d[k])
 
 # %% ../nbs/04_learner.ipynb #d8488c62
 @contextmanager
@@ -392,7 +450,7 @@ def generate(generator:nn.Module, inputs:torch.Tensor, bs:int=64, device=None) -
 
 def fixed_inputs(dls, n:int=64, seed:int=0) -> torch.Tensor:
     "Inputs to watch the generator on: seeded noise (noise → image `DataLoaders`), else the first `n` validation inputs"
-    if nz := getattr(dls, 'noise_sz', None): return torch.randn(n, nz, generator=torch.Generator().manual_seed(seed))
+    if isinstance(dls, NoiseDataLoaders): return torch.randn(n, dls.noise_sz, generator=torch.Generator().manual_seed(seed))
     return torch.cat([b[0].cpu() for b, _ in zip(dls.valid, range(math.ceil(n/dls.valid.bs)))])[:n].as_subclass(torch.Tensor)
 
 # %% ../nbs/04_learner.ipynb #643d5be5

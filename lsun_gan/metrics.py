@@ -51,9 +51,12 @@ def _sha1(path:Path) -> str:
 def fid_inception() -> nn.Module:
     "The modules of pytorch-fid's `fid_inception_v3()`, with untrained weights: nothing is downloaded"
     net = pfi._inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=False)
-    for name, blk in [('Mixed_5b', pfi.FIDInceptionA(192, pool_features=32)), ('Mixed_5c', pfi.FIDInceptionA(256, pool_features=64)),
-                      ('Mixed_5d', pfi.FIDInceptionA(288, pool_features=64)), ('Mixed_6b', pfi.FIDInceptionC(768, channels_7x7=128)),
-                      ('Mixed_6c', pfi.FIDInceptionC(768, channels_7x7=160)), ('Mixed_6d', pfi.FIDInceptionC(768, channels_7x7=160)),
+    for name, blk in [('Mixed_5b', pfi.FIDInceptionA(192, pool_features=32)),
+                      ('Mixed_5c', pfi.FIDInceptionA(256, pool_features=64)),
+                      ('Mixed_5d', pfi.FIDInceptionA(288, pool_features=64)),
+                      ('Mixed_6b', pfi.FIDInceptionC(768, channels_7x7=128)),
+                      ('Mixed_6c', pfi.FIDInceptionC(768, channels_7x7=160)),
+                      ('Mixed_6d', pfi.FIDInceptionC(768, channels_7x7=160)),
                       ('Mixed_6e', pfi.FIDInceptionC(768, channels_7x7=192)), ('Mixed_7b', pfi.FIDInceptionE_1(1280)),
                       ('Mixed_7c', pfi.FIDInceptionE_2(2048))]: setattr(net, name, blk)
     return net
@@ -453,12 +456,13 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
     if any(npz) and set(metrics) - {'fid'}: raise UsageError("a .npz holds FID statistics only: ask for --metrics fid")
     needs_feats = set(metrics) & {'fid', 'kid', 'is', 'pr'}
     if needs_feats and extractor is None: extractor = InceptionFeatures(weights, dims)
-    if 'is' in metrics: check(getattr(extractor, 'has_logits', True), f"the Inception Score needs the 2048-d FID Inception's logits, not "
-                                                    f"{_what(extractor)}: drop is from --metrics, or use --features inception --dims 2048")
+    if 'is' in metrics:
+        check(getattr(extractor, 'has_logits', True), f"the Inception Score needs the 2048-d FID Inception's logits, "
+              f"not {_what(extractor)}: drop is from --metrics, or use --features inception --dims 2048")
     if data is None and not isinstance(a, torch.Tensor) and not npz[0] and Path(a).is_dir(): data = a
     A, B = (s if z else _images(s, n, seed, data, sampler) for s, z in zip((a, b), npz))
     res, feats = {}, {}
-    def stats(S, z, i):
+    def moments(S, z, i):
         if z: return _check_npz(S, extractor)
         if isinstance(S, torch.Tensor) or i == 'b' or {'kid', 'pr'} & set(metrics):  # features needed anyway
             feats[i] = extract(S, extractor, n, progress=progress)
@@ -467,9 +471,11 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
         return real_stats(S, extractor, n, cache_dir, progress=progress)
     name = lambda m: metric_name(extractor, m)
     if 'fid' in metrics:
-        (m1, s1, n1), (m2, s2, n2) = stats(A, npz[0], 'a'), stats(B, npz[1], 'b')
-        res[name('fid')] = dict(value=frechet_distance(m1, s1, m2, s2), n_a=n1, n_b=n2, what=f"Fréchet distance of {_what(extractor)}")
-        if n1 != n2: res[name('fid')]['note'] = f"sample counts differ ({n1} vs {n2}): compare these distances only at equal counts"
+        (m1, s1, n1), (m2, s2, n2) = moments(A, npz[0], 'a'), moments(B, npz[1], 'b')
+        res[name('fid')] = dict(value=frechet_distance(m1, s1, m2, s2), n_a=n1, n_b=n2,
+                                what=f"Fréchet distance of {_what(extractor)}")
+        if n1 != n2:
+            res[name('fid')]['note'] = f"sample counts differ ({n1} vs {n2}): compare these distances only at equal counts"
     get = lambda i, S: feats[i] if i in feats else feats.setdefault(i, extract(S, extractor, n, progress=progress))
     if 'kid' in metrics:
         fa, fb = get('a', A)[0], get('b', B)[0]
@@ -483,7 +489,8 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
     if 'pr' in metrics:
         fa, fb = get('a', A)[0], get('b', B)[0]
         p, r = precision_recall(fa, fb)
-        res[name('pr')] = dict(precision=p, recall=r, n_a=len(fa), n_b=len(fb), what=f"precision/recall (k=3) of {_what(extractor)}")
+        res[name('pr')] = dict(precision=p, recall=r, n_a=len(fa), n_b=len(fb),
+                               what=f"precision/recall (k=3) of {_what(extractor)}")
     if 'swd' in metrics:
         k = min(count_images(A, n), count_images(B, n))
         s = swd(A, B, n=k, seed=seed)

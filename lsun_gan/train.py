@@ -12,7 +12,8 @@ from .crappify import crappy_dls
 from .models import DCGANGenerator, wgan_generator, MODEL_SIZES
 from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_learner, critic_dls, ORDERS,
                               save_generated, pretrained_gan_learner, unet_generator, BACKBONES, SWITCHERS, TrainingDiverged,
-                              generate, fixed_inputs, epoch_skipped, EMA, sampling_generator)
+                              generate, fixed_inputs, epoch_skipped, EMA, sampling_generator, PRECISIONS,
+                              DeviceMixedPrecision, GANMixedPrecision)
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
 import csv, hashlib, inspect, io, math, random, sys, time
@@ -86,7 +87,8 @@ class TrainMonitor(Callback):
         for mode in ('gen', 'crit'):
             ls = gl.epoch_steps(mode)
             if len(ls) >= 4 and max(ls) - min(ls) <= 1e-6*max(1., abs(ls[0])):
-                raise TrainingDiverged(f"the {dict(gen='generator', crit='critic')[mode]} loss stayed at {ls[0]:.4g} for all {len(ls)} steps of epoch "
+                net = dict(gen='generator', crit='critic')[mode]
+                raise TrainingDiverged(f"the {net} loss stayed at {ls[0]:.4g} for all {len(ls)} steps of epoch "
                                        f"{self.epoch + 1}: the networks have saturated and learn nothing")
     def after_epoch(self):
         if epoch_skipped(self.learn): return
@@ -166,7 +168,8 @@ class Checkpoint(Callback):
             opt=_opt_state(self.learn.opt), gen_mode=self.learn.gan_trainer.gen_mode,
             switcher=_switcher(self.learn).state_dict(), ema=ema.averaged.state_dict() if ema else None,
             losses=self.learn.gan_losses.state_dict(), monitor=self.learn.train_monitor.state_dict(),
-            rng=rng_states(), dl_rng=_py_state(self.learn.dls.train.rng)), self.path)
+            rng=rng_states(), dl_rng=_py_state(self.learn.dls.train.rng),
+            scalers=mp.state_dict() if (mp := getattr(self.learn, 'gan_mixed_precision', None)) else None), self.path)
 
 class Resume(Callback):
     "Restore checkpoint `ckpt`: optimizer (at learning rate `lr`), switcher, EMA, history, then its RNG states"
@@ -180,6 +183,7 @@ class Resume(Callback):
         self.learn.train_monitor.load_state_dict(ck['monitor'])
         _switcher(self.learn).load_state_dict(ck['switcher'])
         if ck['ema'] is not None: self.learn.ema.averaged.load_state_dict(ck['ema'])
+        if ck.get('scalers'): self.learn.gan_mixed_precision.load_state_dict(ck['scalers'])
     def before_epoch(self):
         if self.epoch != self.ckpt['epoch']: return
         set_rng_states(self.ckpt['rng'])
@@ -220,13 +224,15 @@ ARCHS = ('wgan', 'gan', 'dcgan')
 DEFAULT_LR = dict(wgan=2e-4, gan=1e-4, dcgan=2e-4)
 ARCH_STATS = dict(wgan='gan', dcgan='gan', gan='imagenet')   # the normalisation each approach trains in
 MANY_EPOCHS = 10_000   # the epochs of a run that a budget (e.g. `--minutes`) ends
-RUN_DEFAULTS = dict(size=64, bs=64, seed=42, ema=False, nz=100, nf=64, backbone='resnet34', pretrain_epochs=1)
+RUN_DEFAULTS = dict(size=64, bs=64, seed=42, ema=False, nz=100, nf=64, backbone='resnet34', pretrain_epochs=1,
+                    precision='fp32')
 LEARNERS = dict(wgan=wgan_learner, dcgan=dcgan_learner, gan=pretrained_gan_learner)
 _RUN_SETS = {'dls', 'size', 'nz', 'nf', 'generator', 'critic', 'gen_learn', 'crit_learn', 'cbs', 'kwargs'}
 
 def learner_keys(arch:str) -> tuple:
-    "The options of `arch`'s learner that a run passes through (`learner_kw`), from the learner's signature"
-    return tuple(k for k in inspect.signature(LEARNERS[arch]).parameters if k not in _RUN_SETS)
+    "The options `arch`'s learner function declares itself (not fastai's, that `@delegates` shows), less what a run sets"
+    code = LEARNERS[arch].__code__
+    return tuple(k for k in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] if k not in _RUN_SETS)
 
 def _check(arch:str, data, size:int, backbone:str|None=None, learner_kw:dict|None=None):
     check(arch in ARCHS, f"unknown arch {arch!r}: use one of {', '.join(ARCHS)}")
@@ -252,14 +258,15 @@ def _quiet(learn:Learner) -> Learner:
                                                    for n, v in zip(learn.recorder.metric_names, log)))
     return learn
 
-def _pretrain(learn:Learner, path:Path, what:str, epochs:int, until:float|None=None, **kwargs):
+def _pretrain(learn:Learner, path:Path, what:str, epochs:int, until:float|None=None, precision:str='fp32', **kwargs):
     "Fit `learn` for `epochs` (one cycle; ended at `until` if given) and save its model to `path`, or load it from there"
     if path.exists(): learn.model.load_state_dict(load_checkpoint(path))
     else:
         print(f"pretraining the {what} for {epochs} epoch(s)")
-        cbs = [Deadline(until)] if until else []
+        cbs = [*([Deadline(until)] if until else []),
+               *([DeviceMixedPrecision(precision)] if precision != 'fp32' else [])]
         _quiet(learn).fit_one_cycle(epochs, 1e-3, cbs=cbs, **kwargs)
-        if cbs and cbs[0].stopped:
+        if until and cbs[0].stopped:
             print(f"  the time budget ended it after {learn.train_iter} batches of {epochs*len(learn.dls.train)}")
         save_checkpoint(learn.model.state_dict(), path)
 
@@ -268,6 +275,7 @@ def build_learner(arch:str, data, size:int=64, bs:int=64, nz:int=100, out:str|Pa
                   nf:int=64, # wgan, dcgan: feature width of generator and critic
                   backbone:str='resnet34', # gan: the U-Net's encoder, resnet34 (the course's) or resnet18
                   budget:Budget|None=None, # gan: a time budget's first 40% pretrain the generator, the next 20% the critic
+                  precision:str='fp32', # gan: the precision of pretraining (see `GANMixedPrecision`)
                   **kwargs # To the approach's learner (`learner_keys(arch)`)
                  ) -> Learner:
     "The `DataLoaders` and learner of `arch` on `data` (a prepared cache or a folder), on `device`"
@@ -281,10 +289,11 @@ def build_learner(arch:str, data, size:int=64, bs:int=64, nz:int=100, out:str|Pa
     gen = generator_learner(crappy_dls(data, size=size, bs=bs, seed=seed, device=device, **dl_kw), size=size,
                             arch=BACKBONES[backbone], pretrained=not done)
     until = budget.deadline if budget else lambda frac: None
-    _pretrain(gen, pre/'generator.pth', 'U-Net generator on crappy → real', pretrain_epochs, until(0.4), pct_start=0.8)
+    _pretrain(gen, pre/'generator.pth', 'U-Net generator on crappy → real', pretrain_epochs, until(0.4), precision,
+              pct_start=0.8)
     crit_data = save_generated(gen, pre/'critic_data', until=until(0.5))
     crit = critic_learner(critic_dls(crit_data, bs=bs, device=device, **dl_kw), size=size)
-    _pretrain(crit, pre/'critic.pth', 'critic on generated vs real', pretrain_epochs, until(0.6))
+    _pretrain(crit, pre/'critic.pth', 'critic on generated vs real', pretrain_epochs, until(0.6), precision)
     learn = LEARNERS[arch](gen, crit, **kwargs)
     learn.backbone_weights = gen.backbone_weights if not done else None
     return learn
@@ -337,6 +346,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
           nz:int|None=None, # Length of the noise vector (default 100)
           nf:int|None=None, # wgan, dcgan: feature width of generator and critic (default 64; 32 is 4× cheaper)
           backbone:str|None=None, # gan: the U-Net's encoder, 'resnet34' (default, the course's) or 'resnet18'
+          precision:str|None=None, # 'fp32' (default), 'bf16' or 'fp16' (`GANMixedPrecision`)
           minutes:float|None=None, # Stop after this many minutes (this call's wall clock), at the end of that epoch
           budget:Budget|None=None, # Or any `Budget` (images, generator steps, seconds)
           max_loss:float=1e4, num_workers:int|None=None,
@@ -350,21 +360,23 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
     check_positive(bs=bs, epochs=epochs, lr=lr, every=every, n_samples=n_samples, nz=nz, nf=nf, minutes=minutes,
                    pretrain_epochs=pretrain_epochs)
     check(not (minutes and budget), "pass minutes or a budget, not both")
+    check(precision in (None, *PRECISIONS), f"--precision {precision}: use one of {', '.join(PRECISIONS)}")
     if minutes: budget = Budget(seconds=minutes*60)   # its clock starts here: pretraining counts
     if budget and epochs is None and not resume: epochs = MANY_EPOCHS   # the budget ends the run
     with FolderLock(out, 'lsun_gan_train'):
         config, ck = _run_config(arch, data, out, resume, epochs, lr, dict(
             size=size, bs=bs, seed=seed, ema=ema, nz=nz, nf=nf, backbone=backbone, pretrain_epochs=pretrain_epochs,
-            learner_kw=learner_kw), timed=budget is not None)
+            precision=precision, learner_kw=learner_kw), timed=budget is not None)
         c = config
         set_seed(c['seed'], reproducible=True)
         learn = build_learner(arch, data, c['size'], c['bs'], c['nz'], out, c['pretrain_epochs'], num_workers, device,
-                              c['seed'], c['nf'], c['backbone'], budget, **(c.get('learner_kw') or {}))
+                              c['seed'], c['nf'], c['backbone'], budget, c['precision'], **(c.get('learner_kw') or {}))
         if getattr(learn, 'backbone_weights', None): c['backbone_weights'] = learn.backbone_weights
         if ck: learn.model.generator.load_state_dict(ck['generator']); learn.model.critic.load_state_dict(ck['critic'])
         inputs = fixed_inputs(learn.dls, n_samples, c['seed'])
         cbs = [TrainMonitor(out, max_loss), SampleGrid(out/'samples', inputs, c['stats'], every),
                Checkpoint(out/'ckpt.pth', config), *([EMA()] if c['ema'] else []),
+               *([GANMixedPrecision(c['precision'])] if c['precision'] != 'fp32' else []),
                *([Resume(ck, c['lr'])] if ck else []), *([budget] if budget else []), *(cbs or [])]
         if collapse: cbs.append(ModeCollapseCallback(real=data, stats=c['stats']))
         if fid_every: cbs.append(FIDCallback(real=data, extractor=InceptionFeatures(fid_weights), n=fid_n,
@@ -412,9 +424,13 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
                    lr:float=None, # Learning rate (default 2e-4 wgan/dcgan, 1e-4 gan); with --resume, applied from then on
                    seed:int=None, # Random seed: same seed, same losses on CPU (default 42)
                    ema:store_true=False, # Keep and sample from an EMA of the generator
-                   minutes:float=None, # Stop after MINUTES of this call (pretraining included), at the end of that epoch; without --epochs the run has no epoch limit
+                   # Stop after MINUTES of this call (pretraining included), at the end of that epoch; without --epochs
+                   # the run has no epoch limit
+                   minutes:float=None,
                    nf:int=None, # wgan, dcgan: feature width of generator and critic (default 64; 32 is about 4x cheaper)
                    backbone:str=None, # gan: the U-Net's encoder, resnet34 (default, the course's) or resnet18 (lighter)
+                   # fp32 (default), bf16 (autocast, on a CPU or a GPU) or fp16 (for GPUs: a loss scaler per network)
+                   precision:str=None,
                    pretrain_epochs:int=None, # gan: epochs of generator and of critic pretraining (default 1)
                    resume:store_true=False, # Continue the run in OUT with its own settings (size, bs, seed, ema...)
                    every:int=1, # Save a sample grid every EVERY epochs
@@ -429,7 +445,7 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
     with cli_errors('lsun_gan_train', on_interrupt='run it again with --resume to continue from the last checkpoint'):
         try: train(arch, data, out, size, bs, epochs, lr, seed, ema or None, pretrain_epochs, resume, every,
                    collapse=not no_collapse, fid_every=fid_every, fid_n=fid_n, fid_weights=weights, nf=nf,
-                   backbone=backbone, minutes=minutes, num_workers=workers, device=device)
+                   backbone=backbone, precision=precision, minutes=minutes, num_workers=workers, device=device)
         except TrainingDiverged as e:
             print(f"lsun_gan_train: training diverged: {e}", file=sys.stderr)
             sys.exit(3)

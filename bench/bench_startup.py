@@ -1,0 +1,31 @@
+"""Start-up benchmark (one run): how long a console script takes to answer `--help` and a mistyped option, through
+`lsun_gan.launch` (arguments parsed from the command's source before torch loads), against the peer of the same
+command parsed the old way, by importing its module first (`python -c "from lsun_gan.train import lsun_gan_train"`,
+the least any import-first entry point costs). Median of 5 runs each, wall clock, one process at a time."""
+import subprocess, sys, time, statistics
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from common import machine, table
+
+def _secs(cmd, n=5) -> float:
+    "Median wall-clock seconds of `cmd` over `n` runs"
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter(); subprocess.run(cmd, capture_output=True); ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+def run():
+    bin_ = Path(sys.executable).parent
+    rows = []
+    for cmd, mod in (('lsun_gan_train', 'train'), ('lsun_gan_prepare', 'data'), ('lsun_gan_compare', 'experiment')):
+        peer = _secs([sys.executable, '-c', f"from lsun_gan.{mod} import {cmd}"])
+        for what, args in (('--help', ['--help']), ('a mistyped option', ['--bogus'])):
+            ours = _secs([bin_/cmd, *args])
+            rows.append((f"`{cmd}` {what}: seconds to answer (peer: importing its module only)", f"{ours:.2f}",
+                         f"{peer:.2f}", f"{peer/ours:.1f}x faster"))
+    return rows
+
+if __name__ == '__main__':
+    rows = run()
+    print(f"Machine: {machine()}\n")
+    print(table(rows))
