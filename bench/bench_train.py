@@ -6,7 +6,7 @@ the same cache, the same `DataLoaders` batches (uint8 from the cache, normalised
 the same batch size, in one run. fastai's alternating rhythm (`same_batch=False`) is measured too; plus WGAN and
 pretrained-GAN figures; and, at 32, 64 and 128 px, the loader alone (cache → uint8 batches → float, normalise, zoom,
 all on the CPU here) against the DCGAN learner's training rate on the same batches."""
-import copy, itertools, sys, tempfile, shutil, warnings
+import copy, itertools, statistics, sys, tempfile, shutil, warnings
 from pathlib import Path
 import lsun_gan.core   # first: it silences a deprecation warning fastai triggers on import
 import torch
@@ -45,7 +45,7 @@ def plain_ips(dl, G, D, warm=4, n=40):
     with Timer() as t: train_dcgan_plain(batches(n), G, D, device=dl.device)
     return n*dl.bs / t.s
 
-def run(src=None, size=64, bs=64, n=40):
+def run(src=None, size=64, bs=64, n=20, rounds=3):
     src = Path(src or sample_path(Path(__file__).parent))
     tmp = Path(tempfile.mkdtemp())
     try:
@@ -53,11 +53,15 @@ def run(src=None, size=64, bs=64, n=40):
         dls = gan_dls(tmp/'c', size=size, bs=bs, zoom=False)
         torch.manual_seed(0)
         G, D = DCGANGenerator(size), DCGANDiscriminator(size)
-        plain = plain_ips(dls.train, copy.deepcopy(G), copy.deepcopy(D), n=n)
         mk = lambda same: dcgan_learner(dls, size, generator=copy.deepcopy(G), critic=copy.deepcopy(D), same_batch=same)
-        fa, alt = learner_ips(mk(True), n=n), learner_ips(mk(False), n=n)
-        rows = [(f'DCGAN, {size} px, bs {bs}: real images/s (critic), same batches', f'{fa:.0f} (fastai learner)',
-                 f'{plain:.0f} (plain loop)', f'{fa/plain:.2f}x'),
+        pl, fas = [], []
+        for _ in range(rounds):   # interleaved, so that a drift in the machine's speed reaches both alike
+            pl.append(plain_ips(dls.train, copy.deepcopy(G), copy.deepcopy(D), n=n))
+            fas.append(learner_ips(mk(True), n=n))
+        plain, fa = statistics.median(pl), statistics.median(fas)
+        alt = learner_ips(mk(False), n=n)
+        rows = [(f'DCGAN, {size} px, bs {bs}: real images/s (critic), same batches, median of {rounds} interleaved',
+                 f'{fa:.0f} (fastai learner)', f'{plain:.0f} (plain loop)', f'{fa/plain:.2f}x'),
                 (f"DCGAN, fastai's alternating rhythm (same_batch=False)", f'{alt:.0f}', f'{plain:.0f} (plain loop)',
                  f'{alt/plain:.2f}x')]
         wg = learner_ips(wgan_learner(dls, size), n=n)

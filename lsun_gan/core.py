@@ -12,6 +12,9 @@ import torch
 # fastai 2.8.7 calls `torch.jit.script` on import, which torch 2.10+ flags on every run of every command; the call is in
 # fastai, so the one thing we can do is not show it. Every lsun_gan module imports this one first.
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+# and its tabular module, which fastai.data imports, sets a pandas option that pandas 3 deprecates (a DeprecationWarning,
+# shown by pytest and `python -W default`)
+warnings.filterwarnings('ignore', message="The 'mode.chained_assignment' option is deprecated", category=DeprecationWarning)
 from .launch import parse_args
 
 # %% auto #0
