@@ -9,18 +9,18 @@ from pathlib import Path
 from functools import wraps
 from contextlib import contextmanager
 import torch
-# fastai 2.8.7 calls `torch.jit.script` on import, which torch 2.10+ flags on every run of every command; the call is in
-# fastai, so the one thing we can do is not show it. Every lsun_gan module imports this one first.
-warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-# and its tabular module, which fastai.data imports, sets a pandas option that pandas 3 deprecates (a DeprecationWarning,
-# shown by pytest and `python -W default`)
-warnings.filterwarnings('ignore', message="The 'mode.chained_assignment' option is deprecated", category=DeprecationWarning)
+# fastai's import-time warnings, which users cannot act on: fastai 2.8.7 calls `torch.jit.script` (deprecated in torch
+# 2.10+), and its tabular module, which fastai.data imports, sets a pandas option that pandas 3 deprecates. Every
+# lsun_gan module imports this one first; the test suite's conftest applies the same list.
+FASTAI_IMPORT_WARNINGS = (('`torch.jit.script` is deprecated', FutureWarning),
+                          ("The 'mode.chained_assignment' option is deprecated", DeprecationWarning))
+for _msg, _cat in FASTAI_IMPORT_WARNINGS: warnings.filterwarnings('ignore', message=_msg, category=_cat)
 from .launch import parse_args
 
 # %% auto #0
-__all__ = ['GAN_STATS', 'IMAGENET_STATS', 'NORMS', 'UsageError', 'DataUnavailable', 'check', 'check_positive', 'cli_errors',
-           'cli', 'atomic', 'write_csv', 'write_json', 'FolderLock', 'load_weights', 'get_stats', 'to_uint8',
-           'get_device']
+__all__ = ['FASTAI_IMPORT_WARNINGS', 'GAN_STATS', 'IMAGENET_STATS', 'NORMS', 'UsageError', 'DataUnavailable', 'check',
+           'check_positive', 'cli_errors', 'cli', 'atomic', 'write_csv', 'write_json', 'FolderLock', 'load_weights',
+           'get_stats', 'to_uint8', 'get_device']
 
 # %% ../nbs/00_core.ipynb #8922abc0
 class UsageError(ValueError):

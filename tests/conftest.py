@@ -14,3 +14,8 @@ def sample():
     p = sample_path(ROOT)
     if p is None: pytest.skip("no LSUN sample: set LSUN_GAN_SAMPLE or put it in ../shared/data/lsun_bedroom_sample")
     return p
+
+def pytest_configure(config):
+    "pytest resets warning filters around each test: apply lsun_gan's list of fastai import-time warnings as its own"
+    from lsun_gan.core import FASTAI_IMPORT_WARNINGS
+    for msg, cat in FASTAI_IMPORT_WARNINGS: config.addinivalue_line('filterwarnings', f'ignore:{msg}:{cat.__name__}')
