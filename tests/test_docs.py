@@ -15,6 +15,8 @@ def test_quarto_config_linked():
     assert q.is_symlink() and q.resolve() == (ROOT/'_quarto.yml').resolve()
     listed = [l.strip(' -[],') for l in (ROOT/'_quarto.yml').read_text().split() if l.strip(' -[],').endswith('.ipynb')]
     for nb in listed: assert (ROOT/'nbs'/nb).exists(), f"_quarto.yml lists {nb}, which does not exist"
+    missing = sorted({p.name for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_')} - set(listed))
+    assert not missing, f"notebooks missing from _quarto.yml's sidebar: {missing}"
 
 def test_every_notebook_renders_and_docs_targets_exist(tmp_path):
     "The offline preview renders every notebook, and every symbol nbdev's index documents exists"
