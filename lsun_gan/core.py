@@ -15,6 +15,7 @@ import torch
 FASTAI_IMPORT_WARNINGS = (('`torch.jit.script` is deprecated', FutureWarning),
                           ("The 'mode.chained_assignment' option is deprecated", DeprecationWarning))
 for _msg, _cat in FASTAI_IMPORT_WARNINGS: warnings.filterwarnings('ignore', message=_msg, category=_cat)
+del _msg, _cat
 from .launch import parse_args
 
 # %% auto #0

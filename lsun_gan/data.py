@@ -490,6 +490,9 @@ class NoiseDataLoaders(DataLoaders):
     def __init__(self, *loaders, noise_sz:int=100, **kwargs):
         super().__init__(*loaders, **kwargs)
         self.noise_sz = noise_sz
+    def new_empty(self):   # as fastai's (`Learner.export` calls it), keeping the noise length
+        res = super().new_empty(); res.noise_sz = self.noise_sz
+        return res
 
 @delegates(TfmdDL.__init__, but=['dataset', 'bs', 'after_batch', 'device', 'do_setup'])
 def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images

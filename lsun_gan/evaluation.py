@@ -45,6 +45,6 @@ def lsun_gan_eval(path_a:str, # Real images: a folder (jpg/png/bmp/ppm/pgm/tif/w
         check(features in ('inception', 'pixels'), f"--features must be inception or pixels, got {features!r}")
         res = evaluate_checkpoints(path_a, path_b, metrics, weights=weights,
                                    extractor=PixelFeatures() if features == 'pixels' else None,
-                       dims=dims, n=n, cache_dir=False if no_cache else None, seed=seed, data=data)
+                                   dims=dims, n=n, cache_dir=False if no_cache else None, seed=seed, data=data)
         print(format_results(res))
         if out_json: write_json(out_json, res)

@@ -31,7 +31,10 @@ COMMANDS = dict(lsun_gan_prepare='data', lsun_gan_crappify='crappify', lsun_gan_
 def signature_stub(module:str, name:str):
     "Function `name` of `lsun_gan.<module>` with its signature and docstring but no body, read without importing it"
     path = importlib.util.find_spec(f'lsun_gan.{module}').origin
-    node = next(n for n in ast.parse(Path(path).read_text()).body if isinstance(n, ast.FunctionDef) and n.name == name)
+    try: tree = ast.parse(Path(path).read_text(encoding='utf-8'))
+    except (OSError, UnicodeDecodeError, SyntaxError):   # no readable source (a .pyc-only install): import after all
+        return getattr(importlib.import_module(f'lsun_gan.{module}'), name).__wrapped__
+    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
     doc = node.body[:1] if ast.get_docstring(node) else []
     node.decorator_list, node.body = [], doc or [ast.Pass()]
     code = compile(ast.Module(body=[node], type_ignores=[]), path, 'exec',

@@ -129,16 +129,20 @@ def _finite(*preds):
     "Raise `TrainingDiverged` if the discriminator's outputs are not finite (BCE would fail with a cryptic error)"
     if not all(torch.isfinite(p).all() for p in preds): raise TrainingDiverged("the discriminator's output is not finite")
 
+def _bce(pred, target:float):
+    "BCE of probabilities `pred` against `target`, in float32 outside autocast (CUDA's autocast refuses this BCE)"
+    with torch.autocast(pred.device.type, enabled=False):
+        return F.binary_cross_entropy(pred.float(), torch.full(pred.shape, target, device=pred.device))
+
 def dcgan_gen_loss(fake_pred, output, target):
     "DCGAN generator loss: BCE of the discriminator's output on fakes against 'real'"
     _finite(fake_pred)
-    return F.binary_cross_entropy(fake_pred, torch.ones_like(fake_pred))
+    return _bce(fake_pred, 1.)
 
 def dcgan_crit_loss(real_pred, fake_pred):
     "DCGAN discriminator loss, as the tutorial: BCE(real, 1) + BCE(fake, 0), summed"
     _finite(real_pred, fake_pred)
-    return F.binary_cross_entropy(real_pred, torch.ones_like(real_pred)) + \
-           F.binary_cross_entropy(fake_pred, torch.zeros_like(fake_pred))
+    return _bce(real_pred, 1.) + _bce(fake_pred, 0.)
 
 # %% ../nbs/04_learner.ipynb #69e7fd58
 class SteadyGANSwitcher(FixedGANSwitcher):
@@ -215,9 +219,9 @@ def wgan_crit_loss(real_pred, fake_pred):
     "WGAN critic loss: the critic's score of real images minus that of fakes"
     return real_pred.mean() - fake_pred.mean()
 
-_SET = ['generator', 'critic', 'gen_loss_func', 'crit_loss_func', 'switcher', 'clip', 'switch_eval', 'opt_func', 'wd']
+_SET = ['generator', 'critic', 'gen_loss_func', 'crit_loss_func', 'switcher', 'switch_eval', 'opt_func', 'wd']
 
-@delegates(SafeGANLearner.__init__, but=_SET)
+@delegates(SafeGANLearner.__init__, but=[*_SET, 'clip'])
 def wgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
                  size:int=64, nz:int=100, # Image side and noise length
                  nf:int=64, # Feature width of the default generator and critic (fastai's `n_features`)
@@ -370,7 +374,7 @@ def critic_learner(dls, size:int=64, **kwargs) -> Learner:
     return Learner(dls, pretrained_critic(size), loss_func=AdaptiveLoss(nn.BCEWithLogitsLoss()),
                    metrics=accuracy_thresh_expand, wd=1e-3, **kwargs)
 
-@delegates(SafeGANLearner.__init__, but=[*_SET, 'cbs'])
+@delegates(SafeGANLearner.__init__, but=['switcher', 'opt_func', 'wd', 'cbs'])
 def pretrained_gan_learner(gen_learn:Learner, crit_learn:Learner,
                            crit_thresh:float=0.5, max_crit:int=100, # See `ThresholdSwitcher`
                            crit_lr_mult:float=5., # See `CriticLR`
@@ -390,16 +394,20 @@ class DeviceMixedPrecision(MixedPrecision):
     order = ORDERS['precision']
     __signature__ = None   # fastai's `MixedPrecision` pins its own signature on the class; ours is `__init__`'s
     @delegates(GradScaler, but=['device', 'enabled'])
-    def __init__(self, precision:str='bf16', **kwargs): super().__init__(AMPMode(precision), **kwargs)
+    def __init__(self, precision:str='bf16', **kwargs): super().__init__(AMPMode(precision), **kwargs); self.entered = False
     def _scaler(self, dev:str) -> GradScaler: return GradScaler(dev, enabled=self.amp_mode == AMPMode.FP16, **self.kwargs)
     def _device(self) -> str: return torch.device(ifnone(self.dls.device, default_device())).type
     def before_fit(self):
         dev = self._device()
         dtype = torch.bfloat16 if self.amp_mode == AMPMode.BF16 else torch.float16
         self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), self._scaler(dev), L()
+    def before_batch(self): super().before_batch(); self.entered = True
     def after_loss(self):   # a loss autocast left in half precision (WGAN's means) is scaled and logged in float32
-        super().after_loss()
+        self.close()
         self.learn.loss_grad, self.learn.loss = self.loss_grad.float(), self.loss.float()
+    def close(self):
+        "Leave autocast if a batch entered it: fastai skips `after_loss` when an exception ends the batch"
+        if self.entered: self.autocast.__exit__(None, None, None); self.entered = False
 
 class GANMixedPrecision(DeviceMixedPrecision):
     "`DeviceMixedPrecision` for a GAN learner: one gradient scaler per network, chosen by the trainer's mode"

@@ -231,7 +231,7 @@ _RUN_SETS = {'dls', 'size', 'nz', 'nf', 'generator', 'critic', 'gen_learn', 'cri
 
 def learner_keys(arch:str) -> tuple:
     "The options `arch`'s learner function declares itself (not fastai's, that `@delegates` shows), less what a run sets"
-    code = LEARNERS[arch].__code__
+    code = inspect.unwrap(LEARNERS[arch]).__code__
     return tuple(k for k in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] if k not in _RUN_SETS)
 
 def _check(arch:str, data, size:int, backbone:str|None=None, learner_kw:dict|None=None):
@@ -263,9 +263,11 @@ def _pretrain(learn:Learner, path:Path, what:str, epochs:int, until:float|None=N
     if path.exists(): learn.model.load_state_dict(load_checkpoint(path))
     else:
         print(f"pretraining the {what} for {epochs} epoch(s)")
-        cbs = [*([Deadline(until)] if until else []),
-               *([DeviceMixedPrecision(precision)] if precision != 'fp32' else [])]
-        _quiet(learn).fit_one_cycle(epochs, 1e-3, cbs=cbs, **kwargs)
+        mp = [DeviceMixedPrecision(precision)] if precision != 'fp32' else []
+        cbs = [*([Deadline(until)] if until else []), *mp]
+        try: _quiet(learn).fit_one_cycle(epochs, 1e-3, cbs=cbs, **kwargs)
+        finally:
+            for cb in mp: cb.close()
         if until and cbs[0].stopped:
             print(f"  the time budget ended it after {learn.train_iter} batches of {epochs*len(learn.dls.train)}")
         save_checkpoint(learn.model.state_dict(), path)
@@ -390,7 +392,10 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
             raise TrainingDiverged(f"{e.msg}. Training stopped. " + (
                 f"The last good checkpoint is {ckpt}; resume from it (--resume) with a lower learning rate (--lr)."
                 if ckpt.exists() else "No checkpoint was written yet; try a lower learning rate (--lr).")) from None
-        finally: learn.remove_cbs([cb for cb in cbs if isinstance(cb, Resume)])
+        finally:
+            learn.remove_cbs([cb for cb in cbs if isinstance(cb, Resume)])
+            for cb in cbs:
+                if isinstance(cb, DeviceMixedPrecision): cb.close()   # autocast ends with the run, however it ends
         if (out/'losses.csv').exists(): plot_losses(out, close=True)  # absent if a budget stopped the first epoch
     return learn
 
