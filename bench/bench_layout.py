@@ -37,7 +37,8 @@ def run(src=None, size=64, bs=64):
             rows.append((f'the same, torch.compile of both networks (warm-up with compilation: {warm_s:.0f} s)',
                          f'{comp:.0f}', f'{eager:.0f} (eager)', f'{comp/eager:.2f}x'))
         except Exception as e:   # reported as a result: whether compile works here is what this row asks
-            rows.append(('the same, torch.compile of both networks', f"failed: {type(e).__name__}: {' '.join(str(e).split())[:90]}",
+            why = ' '.join(str(e).split())[:90]
+            rows.append(('the same, torch.compile of both networks', f'failed: {type(e).__name__}: {why}',
                          f'{eager:.0f} (eager)', ''))
         return rows
     finally: shutil.rmtree(tmp)
