@@ -1,12 +1,10 @@
 """Data pipeline benchmark on the real LSUN sample (one run; run on purpose, not in the test suite).
 
-prepare() vs plain PIL (open, convert, resize short side, centre crop) with the same number of processes, and
+prepare() vs plain PIL (open, convert, resize short side, centre crop) with the same number of processes
+(`bench_prepare.py`, in a process without torch, as `lsun_gan_prepare` runs), and
 batches/s from the prepared cache vs fastai's Resize(64, method='crop') DataBlock over the raw JPEG folder."""
-import os, sys, tempfile, shutil
+import os, sys, json, subprocess, tempfile, shutil
 from pathlib import Path
-from multiprocessing import Pool
-import numpy as np
-from PIL import Image
 import lsun_gan.core   # first: it silences a deprecation warning fastai triggers on import
 from fastai.data.block import DataBlock, TransformBlock
 from fastai.data.transforms import IndexSplitter
@@ -16,14 +14,8 @@ from fastai.vision.gan import generate_noise
 from fasttransform import Pipeline
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table, Timer
-from lsun_gan.data import sample_path, prepare, gan_dls, image_files, gan_tfms
-
-def plain_pil(fn, size=64):
-    im = Image.open(fn).convert('RGB')
-    w, h = im.size; s = min(w, h)
-    im = im.resize((round(w*size/s), round(h*size/s)), Image.Resampling.BICUBIC)
-    l, t = (im.width - size)//2, (im.height - size)//2
-    return np.asarray(im.crop((l, t, l + size, t + size)))
+from lsun_gan.cache import sample_path, prepare
+from lsun_gan.data import gan_dls, image_files, gan_tfms
 
 def batches_per_s(dl, n):
     "Batches per second over `n` batches, cycling epochs (new epochs' start-up is timed too)"
@@ -38,15 +30,14 @@ def batches_per_s(dl, n):
 def run(src=None, workers=None, size=64, bs=64):
     src = Path(src or sample_path(Path(__file__).parent))
     workers = workers or os.cpu_count()
-    files = sorted(image_files(src))
     tmp = Path(tempfile.mkdtemp())
-    for f in files: f.read_bytes()   # both read from the page cache, not the disk
-    try:
-        with Pool(workers) as p, Timer() as t_pil: p.map(plain_pil, files, chunksize=64)
-        with Timer() as t_prep: prepare(src, tmp/'c', size=size, n_workers=workers, verbose=False)
-        pil_ips, prep_ips = len(files)/t_pil.s, len(files)/t_prep.s
-        rows = [(f'prepare {len(files)} JPEGs to {size} px, {workers} processes (images/s)', f'{prep_ips:.0f}',
-                 f'{pil_ips:.0f} (plain PIL)', f'{prep_ips/pil_ips:.2f}x'),
+    try:   # in a process without torch and fastai, as `lsun_gan_prepare` runs
+        r = json.loads(subprocess.run([sys.executable, Path(__file__).with_name('bench_prepare.py'), src, str(workers)],
+                                      capture_output=True, text=True, check=True).stdout)
+        pil_ips, prep_ips = r['n']/r['pil'], r['n']/r['ours']
+        prepare(src, tmp/'c', size=size, n_workers=workers, verbose=False)
+        rows = [(f"prepare {r['n']} JPEGs to {size} px, {workers} processes, median of 3 interleaved runs (images/s)",
+                 f'{prep_ips:.0f}', f'{pil_ips:.0f} (plain PIL)', f'{prep_ips/pil_ips:.2f}x'),
                 ('time for 303k images at that rate', f'{303125/prep_ips/60:.1f} min', f'{303125/pil_ips/60:.1f} min', '')]
         for mode in ('loading only', 'zoom off', 'zoom on'):
             zoom = mode == 'zoom on'

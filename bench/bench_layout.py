@@ -7,7 +7,8 @@ import lsun_gan.core   # first: it silences a deprecation warning fastai trigger
 import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table, Timer
-from lsun_gan.data import sample_path, prepare, gan_dls
+from lsun_gan.cache import sample_path, prepare
+from lsun_gan.data import gan_dls
 from lsun_gan.models import DCGANGenerator, DCGANDiscriminator
 from lsun_gan.learner import train_dcgan_plain
 

@@ -10,7 +10,7 @@ import numpy as np, torch
 from PIL import Image
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table, Timer
-from lsun_gan.data import sample_path, prepare
+from lsun_gan.cache import sample_path, prepare
 from lsun_gan.test_utils import write_random_fid_weights
 from lsun_gan.metrics import (InceptionFeatures, FeatureStats, frechet_distance, real_stats,
                               extract, image_batches, sliced_wasserstein)

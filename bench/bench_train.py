@@ -11,11 +11,13 @@ from pathlib import Path
 import lsun_gan.core   # first: it silences a deprecation warning fastai triggers on import
 import torch
 from fastai.callback.core import Callback, CancelFitException
+from fastai.callback.channelslast import ChannelsLast
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table, Timer
-from lsun_gan.data import sample_path, prepare, gan_dls
+from lsun_gan.cache import sample_path, prepare
+from lsun_gan.data import gan_dls
 from lsun_gan.crappify import crappy_dls
-from lsun_gan.models import DCGANGenerator, DCGANDiscriminator
+from lsun_gan.models import DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic
 from lsun_gan.learner import (dcgan_learner, wgan_learner, train_dcgan_plain, generator_learner, critic_learner,
                               pretrained_gan_learner)
 
@@ -53,19 +55,30 @@ def run(src=None, size=64, bs=64, n=20, rounds=3):
         dls = gan_dls(tmp/'c', size=size, bs=bs, zoom=False)
         torch.manual_seed(0)
         G, D = DCGANGenerator(size), DCGANDiscriminator(size)
-        mk = lambda same: dcgan_learner(dls, size, generator=copy.deepcopy(G), critic=copy.deepcopy(D), same_batch=same)
-        pl, fas = [], []
-        for _ in range(rounds):   # interleaved, so that a drift in the machine's speed reaches both alike
+        mk = lambda same, cbs=None: dcgan_learner(dls, size, generator=copy.deepcopy(G), critic=copy.deepcopy(D),
+                                                  same_batch=same, cbs=cbs)
+        pl, fas, cls = [], [], []
+        for _ in range(rounds):   # interleaved, so that a drift in the machine's speed reaches all alike
             pl.append(plain_ips(dls.train, copy.deepcopy(G), copy.deepcopy(D), n=n))
             fas.append(learner_ips(mk(True), n=n))
-        plain, fa = statistics.median(pl), statistics.median(fas)
+            cls.append(learner_ips(mk(True, [ChannelsLast()]), n=n))
+        plain, fa, cl = statistics.median(pl), statistics.median(fas), statistics.median(cls)
         alt = learner_ips(mk(False), n=n)
         rows = [(f'DCGAN, {size} px, bs {bs}: real images/s (critic), same batches, median of {rounds} interleaved',
                  f'{fa:.0f} (fastai learner)', f'{plain:.0f} (plain loop)', f'{fa/plain:.2f}x'),
                 (f"DCGAN, fastai's alternating rhythm (same_batch=False)", f'{alt:.0f}', f'{plain:.0f} (plain loop)',
                  f'{alt/plain:.2f}x')]
-        wg = learner_ips(wgan_learner(dls, size), n=n)
-        rows.append((f'WGAN, {size} px, bs {bs}: real images/s (critic)', f'{wg:.0f}', '', ''))
+        rows.append((f'DCGAN learner with `--channels-last` (fastai `ChannelsLast`), medians of the same interleaved runs',
+                     f'{cl:.0f}', f'{fa:.0f} (learner, contiguous)', f'{cl/fa:.2f}x'))
+        torch.manual_seed(0)
+        wG, wD = wgan_generator(size), wgan_critic(size)
+        wmk = lambda cbs=None: wgan_learner(dls, size, generator=copy.deepcopy(wG), critic=copy.deepcopy(wD), cbs=cbs)
+        wg, wcl = [], []
+        for _ in range(rounds):
+            wg.append(learner_ips(wmk(), n=n)); wcl.append(learner_ips(wmk([ChannelsLast()]), n=n))
+        wg, wcl = statistics.median(wg), statistics.median(wcl)
+        rows.append((f'WGAN, {size} px, bs {bs}: real images/s (critic), `--channels-last` vs contiguous, medians of '
+                     f'{rounds} interleaved', f'{wcl:.0f}', f'{wg:.0f}', f'{wcl/wg:.2f}x'))
         cdls = crappy_dls(tmp/'c', size=size, bs=16, num_workers=0)
         with warnings.catch_warnings():
             warnings.simplefilter('ignore'); gen = generator_learner(cdls, size)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .core import UsageError, check
 from .metrics import (FeatureStats, frechet_distance, real_stats, extract, kid, swd, collapse_report,
                               image_batches, InceptionFeatures, metric_name)
-from .core import to_uint8
+from .data import to_uint8
 from .learner import generate, sampling_generator, epoch_skipped, fixed_inputs, ORDERS
 import csv, itertools, warnings
 from pathlib import Path

@@ -5,9 +5,9 @@
 # %% ../nbs/02_crappify.ipynb #f7ee054a
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, FolderLock, get_device
-from .data import (ImageCache, is_cache, usable_files, check_batches, load_crop, gan_tfms, worker_pool,
-                           report_progress, scan_images, ALTERNATIVES)
+from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, FolderLock
+from .cache import ImageCache, is_cache, load_crop, worker_pool, report_progress, scan_images, ALTERNATIVES
+from .data import usable_files, check_batches, gan_tfms, get_device
 import io, os, random, hashlib
 from pathlib import Path
 from itertools import count, chain

@@ -5,8 +5,9 @@
 # %% ../nbs/10_experiment.ipynb #da21cf41
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, cli, cli_errors, write_json, check, to_uint8
-from .data import prepare, is_cache
+from .core import UsageError, cli, cli_errors, write_json, check
+from .cache import prepare, is_cache
+from .data import to_uint8
 from .learner import fixed_inputs, generate, sampling_generator
 from .train import (train, Budget, learner_keys, make_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
                             ARCH_STATS, sample as sample_checkpoint)

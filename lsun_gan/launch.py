@@ -25,7 +25,7 @@ def parse_args(func, argv:list) -> dict:
     return args
 
 # %% ../nbs/98_launch.ipynb #101ab030
-COMMANDS = dict(lsun_gan_prepare='data', lsun_gan_crappify='crappify', lsun_gan_docs='docs', lsun_gan_train='train',
+COMMANDS = dict(lsun_gan_prepare='cache', lsun_gan_crappify='crappify', lsun_gan_docs='docs', lsun_gan_train='train',
                 lsun_gan_sample='train', lsun_gan_eval='evaluation', lsun_gan_compare='experiment')   # command: module
 
 def signature_stub(module:str, name:str):

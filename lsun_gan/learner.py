@@ -5,7 +5,7 @@
 # %% ../nbs/04_learner.ipynb #8b3e23ee
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import get_stats, to_uint8
+from .core import get_stats
 import copy, io, math, sys, time, warnings
 from contextlib import contextmanager, nullcontext, redirect_stderr, redirect_stdout
 import numpy as np
@@ -36,7 +36,7 @@ from fastai.vision.gan import (GANLearner, GANTrainer, FixedGANSwitcher, Adaptiv
                                gan_loss_from_func)
 from torchvision.models import resnet18, resnet34
 from PIL import Image
-from .data import image_files, NoiseDataLoaders
+from .data import image_files, NoiseDataLoaders, to_uint8
 from .models import DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic, pretrained_critic
 
 # %% auto #0

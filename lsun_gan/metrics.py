@@ -5,12 +5,15 @@
 # %% ../nbs/06_metrics.ipynb #051d0462
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, check, atomic, get_stats, load_weights
-from .data import ImageCache, is_cache, load_crop, report_progress
-import hashlib, math
+from .core import UsageError, DataUnavailable, check, atomic, get_stats
+from .cache import ImageCache, is_cache, load_crop, report_progress
+from .data import load_weights
+import hashlib, io, math, warnings
+from contextlib import redirect_stdout, redirect_stderr
+from urllib.error import URLError
 from pathlib import Path
 import numpy as np, torch
-import torch.nn.functional as F
+import torch.nn.functional as F, torchvision, lpips
 from torch import nn
 from PIL import Image
 from scipy.sparse.csgraph import connected_components
@@ -20,12 +23,13 @@ from fastai.data.transforms import get_files
 
 
 # %% auto #0
-__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'METRICS', 'fid_weights', 'fid_inception', 'InceptionFeatures',
-           'PixelFeatures', 'metric_name', 'eval_files', 'to_unit', 'image_batches', 'count_images', 'extract',
-           'FeatureStats', 'frechet_distance', 'data_key', 'save_stats', 'load_stats', 'real_stats', 'kid',
-           'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid', 'sliced_wasserstein',
-           'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails', 'diversity',
-           'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report', 'evaluate', 'format_results']
+__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'LPIPS_NETS', 'METRICS', 'fid_weights', 'fid_inception',
+           'InceptionFeatures', 'PixelFeatures', 'metric_name', 'eval_files', 'to_unit', 'image_batches',
+           'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats', 'load_stats',
+           'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid',
+           'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails',
+           'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report', 'lpips_model',
+           'lpips_diversity', 'evaluate', 'format_results']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
 FID_WEIGHTS = 'pt_inception-2015-12-05-6726825d.pth'
@@ -415,6 +419,37 @@ def collapse_report(gen, real, frac:float=0.25, max_dup:float=0.2, min_div:float
            f"No mode collapse: {imgs(modes)} among {len(gen)}, {dup:.0%} near-duplicates; diversity {div:.2f}× real.")
     return dict(near_duplicates=dup, modes=modes, diversity=div, contrast=con, flat=flat, n=len(gen), collapsed=collapsed,
                 message=msg)
+
+# %% ../nbs/06_metrics.ipynb #2e0ee180
+LPIPS_NETS = dict(alex='alexnet', vgg='vgg16')   # the lpips backbone → its torchvision network
+
+def lpips_model(net:str='alex') -> nn.Module:
+    "LPIPS v0.1 (the `lpips` package) on torchvision's ImageNet `net` ('alex' or 'vgg'), in eval mode on the CPU"
+    check(net in LPIPS_NETS, f"unknown LPIPS network {net!r}: use one of {', '.join(LPIPS_NETS)}")
+    with warnings.catch_warnings(), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        warnings.simplefilter('ignore')   # torchvision's deprecation of `pretrained=`, inside lpips
+        try: return lpips.LPIPS(net=net, verbose=False).eval()
+        except (URLError, OSError, RuntimeError) as e:
+            url = torchvision.models.get_model_weights(LPIPS_NETS[net]).DEFAULT.url
+            raise DataUnavailable(f"LPIPS needs torchvision's ImageNet weights {url.rsplit('/', 1)[1]} in "
+                                  f"{Path(torch.hub.get_dir())/'checkpoints'} ({type(e).__name__}): download {url} "
+                                  "there") from None
+
+@torch.no_grad()
+def lpips_diversity(src, # uint8 images (N,3,H,W), a folder or a prepared cache
+                    model:nn.Module, # `lpips_model()`
+                    n:int|None=None, # Use the first `n` images (default: all)
+                    n_pairs:int=500, # Random pairs of distinct images
+                    seed:int=0, bs:int=50) -> float:
+    "Mean LPIPS between `n_pairs` random pairs of distinct images of `src`: 0 when they are all one image"
+    x = torch.cat(list(image_batches(src, n)))
+    check(len(x) >= 2, f"LPIPS diversity needs at least 2 images, got {len(x)}")
+    g = torch.Generator().manual_seed(seed)
+    i = torch.randint(len(x), (n_pairs,), generator=g)
+    j = (i + torch.randint(1, len(x), (n_pairs,), generator=g)) % len(x)   # never i itself
+    to = lambda t: t.float()/127.5 - 1   # lpips wants [-1, 1]
+    d = [model(to(x[i[k:k+bs]]), to(x[j[k:k+bs]])).flatten() for k in range(0, n_pairs, bs)]
+    return torch.cat(d).mean().item()
 
 # %% ../nbs/06_metrics.ipynb #d7e89ac0
 METRICS = ('fid', 'kid', 'is', 'swd', 'pr')

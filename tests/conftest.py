@@ -10,7 +10,7 @@ def cli(name):
 
 @pytest.fixture
 def sample():
-    from lsun_gan.data import sample_path
+    from lsun_gan.cache import sample_path
     p = sample_path(ROOT)
     if p is None: pytest.skip("no LSUN sample: set LSUN_GAN_SAMPLE or put it in ../shared/data/lsun_bedroom_sample")
     return p

@@ -5,7 +5,7 @@ from PIL import Image
 from conftest import cli
 from lsun_gan.core import UsageError
 from lsun_gan.test_utils import make_odd_images
-from lsun_gan.data import prepare, ImageCache, list_items, lsun_gan_prepare
+from lsun_gan.cache import prepare, ImageCache, list_items, lsun_gan_prepare
 
 def run(*args): return subprocess.run([str(a) for a in args], capture_output=True, text=True, env={**os.environ})
 

@@ -26,7 +26,7 @@ def test_collapse_detector_on_synthetic_images():
 
 def test_collapse_detector_on_real_bedrooms(sample, tmp_path):
     "Real LSUN bedrooms against other real ones are quiet; mixtures of a few real bedrooms are loud"
-    from lsun_gan.data import prepare
+    from lsun_gan.cache import prepare
     prepare(sample, tmp_path/'c', size=64, limit=1024, n_workers=0, verbose=False)
     real = next(image_batches(tmp_path/'c', 1024, 1024))
     check_detector(real[:256], [real[256:512], real[512:768]], real[768:])
@@ -36,8 +36,8 @@ def test_collapse_detector_on_real_bedrooms(sample, tmp_path):
 def test_quiet_on_fresh_generators(sample, tmp_path):
     "An untrained generator's nearly flat images are no collapse (the alarm used to fire on every fresh DCGAN)"
     import torch
-    from lsun_gan.data import prepare
-    from lsun_gan.core import to_uint8
+    from lsun_gan.cache import prepare
+    from lsun_gan.data import to_uint8
     from lsun_gan.models import DCGANGenerator, wgan_generator
     from lsun_gan.learner import generate
     real = next(image_batches(prepare(sample, tmp_path/'c', size=32, limit=256, verbose=False).path, 256, 256))

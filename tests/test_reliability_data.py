@@ -5,10 +5,10 @@ import numpy as np, pytest, torch
 from PIL import Image, ImageOps
 from conftest import cli
 from lsun_gan.core import UsageError
-import lsun_gan.data as data
+import lsun_gan.cache as cache
 from lsun_gan.test_utils import make_odd_images
-from lsun_gan.data import (prepare, ImageCache, load_crop, gan_dls, lsun_gan_prepare, image_files,
-                           list_items)
+from lsun_gan.cache import prepare, ImageCache, load_crop, lsun_gan_prepare, list_items
+from lsun_gan.data import gan_dls, image_files
 from lsun_gan.crappify import crappify_folder, crappy_dls, lsun_gan_crappify
 
 def make_images(path, n, w=72, h=56, seed=0, fmt='png'):
@@ -77,14 +77,14 @@ def test_resume_with_another_chunk_is_byte_identical(mixed, tmp_path, monkeypatc
     "Interrupted part-way with one --chunk, resumed with another: the cache equals a clean run's, byte for byte"
     src = mixed.parent
     clean = prepare(src, tmp_path/'clean', size=32, n_workers=0, chunk_sz=4, verbose=False)
-    calls, real = [0], data.load_crop
+    calls, real = [0], cache.load_crop
     def flaky(*a, **k):
         calls[0] += 1
         if calls[0] > 19: raise KeyboardInterrupt
         return real(*a, **k)
-    monkeypatch.setattr(data, 'load_crop', flaky)
+    monkeypatch.setattr(cache, "load_crop", flaky)
     with pytest.raises(KeyboardInterrupt): prepare(src, tmp_path/'c', size=32, n_workers=0, chunk_sz=first, verbose=False)
-    monkeypatch.setattr(data, 'load_crop', real)
+    monkeypatch.setattr(cache, "load_crop", real)
     assert not (tmp_path/'c'/'meta.json').exists()
     resumed = prepare(src, tmp_path/'c', size=32, n_workers=0, chunk_sz=second, verbose=False)
     assert cache_files(tmp_path/'c') == cache_files(tmp_path/'clean')
@@ -359,6 +359,6 @@ def test_several_sources_one_cache(tmp_path, monkeypatch, capsys):
 def test_sample_and_extra_make_8000(sample):
     extra = sample.parent/'lsun_bedroom_extra'
     if not extra.is_dir(): pytest.skip(f"no {extra}: the 6,000 extra LSUN images are not here")
-    items, stamps, bad = data._read_sources([sample, extra])
+    items, stamps, bad = cache._read_sources([sample, extra])
     assert len(items) == len(set(items)) == 8000 and not bad
     assert [k for k, _ in items].count(1) == 6000

@@ -2,7 +2,7 @@
 import csv, os, signal, subprocess, time
 import pytest, torch
 from conftest import cli
-from lsun_gan.data import prepare
+from lsun_gan.cache import prepare
 from lsun_gan.train import load_checkpoint
 
 ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}
@@ -11,7 +11,7 @@ def losses(run): return list(csv.reader(open(run/'losses.csv')))
 
 @pytest.fixture(scope='module')
 def cache(tmp_path_factory, request):
-    from lsun_gan.data import sample_path
+    from lsun_gan.cache import sample_path
     from conftest import ROOT
     src = sample_path(ROOT)
     if src is None: pytest.skip("no LSUN sample: set LSUN_GAN_SAMPLE or put it in ../shared/data/lsun_bedroom_sample")
