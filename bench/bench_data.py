@@ -38,12 +38,14 @@ def run(src=None, workers=None, size=64, bs=64):
         prepare(src, tmp/'c', size=size, n_workers=workers, verbose=False)
         rows = [(f"prepare {r['n']} JPEGs to {size} px, {workers} processes, median of 3 interleaved runs (images/s)",
                  f'{prep_ips:.0f}', f'{pil_ips:.0f} (plain PIL)', f'{prep_ips/pil_ips:.2f}x'),
-                ('time for 303k images at that rate', f'{303125/prep_ips/60:.1f} min', f'{303125/pil_ips/60:.1f} min', '')]
+                ('time for 303k images at that rate', f'{303125/prep_ips/60:.1f} min', f'{303125/pil_ips/60:.1f} min',
+                 '')]
         for mode in ('loading only', 'zoom off', 'zoom on'):
             zoom = mode == 'zoom on'
             cache_dl = gan_dls(tmp/'c', size=size, bs=bs, zoom=zoom, device='cpu')[0]
             raw = DataBlock(blocks=(TransformBlock, ImageBlock), get_x=generate_noise, get_items=image_files,
-                            splitter=IndexSplitter([]), item_tfms=Resize(size, method='crop'), batch_tfms=gan_tfms(zoom=zoom))
+                            splitter=IndexSplitter([]), item_tfms=Resize(size, method='crop'),
+                            batch_tfms=gan_tfms(zoom=zoom))
             raw_dl = raw.dataloaders(src, bs=bs, num_workers=workers, device='cpu')[0]
             if mode == 'loading only':  # uint8 batches; in training the batch transforms run on the GPU
                 cache_dl.after_batch, raw_dl.after_batch = Pipeline([]), Pipeline([])

@@ -68,7 +68,7 @@ def run(src=None, size=64, bs=64, n=20, rounds=3):
                  f'{fa:.0f} (fastai learner)', f'{plain:.0f} (plain loop)', f'{fa/plain:.2f}x'),
                 (f"DCGAN, fastai's alternating rhythm (same_batch=False)", f'{alt:.0f}', f'{plain:.0f} (plain loop)',
                  f'{alt/plain:.2f}x')]
-        rows.append((f'DCGAN learner with `--channels-last` (fastai `ChannelsLast`), medians of the same interleaved runs',
+        rows.append(('DCGAN learner with `--channels-last` (fastai `ChannelsLast`), medians of the same interleaved runs',
                      f'{cl:.0f}', f'{fa:.0f} (learner, contiguous)', f'{cl/fa:.2f}x'))
         torch.manual_seed(0)
         wG, wD = wgan_generator(size), wgan_critic(size)

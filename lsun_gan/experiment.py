@@ -7,12 +7,12 @@ from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, cli, cli_errors, write_json, check
 from .cache import prepare, is_cache
-from .data import to_uint8
+from .data import to_uint8, NoiseDataLoaders
 from .learner import fixed_inputs, generate, sampling_generator
 from .train import (train, Budget, learner_keys, make_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
                             ARCH_STATS, sample as sample_checkpoint)
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
-                              collapse_report, image_batches, plot_neighbours, metric_name)
+                              collapse_report, image_batches, plot_neighbours, metric_name, psnr, ssim)
 import itertools, json, re, shutil, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -20,13 +20,14 @@ from fastcore.basics import ifnone
 from fastcore.script import Param
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'UNFINISHED', 'make_config', 'sweep', 'presets', 'standard_extractor', 'evaluate_run', 'run_experiment',
-           'results_table', 'results_text', 'compare', 'plot_runs', 'plot_vs', 'show_grids', 'neighbour_panels',
-           'load_configs', 'lsun_gan_compare']
+__all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'make_config', 'sweep', 'presets', 'standard_extractor', 'evaluate_run',
+           'restoration_report', 'run_experiment', 'results_table', 'results_text', 'compare', 'plot_runs', 'plot_vs',
+           'show_grids', 'neighbour_panels', 'load_configs', 'lsun_gan_compare']
 
 # %% ../nbs/10_experiment.ipynb #36973fe1
 DEFAULTS = dict(**RUN_DEFAULTS, lr=None, epochs=MANY_EPOCHS, budget_images=None, budget_seconds=None,
                 budget_gen_steps=None, n_eval=256)
+COLLAPSE_LR = 5e-3   # DCGAN's learning rate in the `seed-questions` preset's run that collapses (25× the tutorial's)
 
 def make_config(**kw) -> dict:
     "A complete config from `kw` and `DEFAULTS`, checked"
@@ -51,11 +52,15 @@ def sweep(base:dict, **grid) -> list:
     return [make_config(**{**base, **c, 'name': _run_name(base, c)}) for c in combos]
 
 def presets(name:str) -> list:
-    "The configs of a preset: 'quick' (CPU, 5 minutes), 'seed-plan' (three approaches, 64 px), 'lr-bs' (study)"
+    "The configs of a preset: 'quick' (CPU, 5 min), 'seed-questions' (CPU, 15 min), 'seed-plan', 'lr-bs' (GPU studies)"
     if name == 'quick':   # 75 s each on a CPU: narrow networks and small batches, so that it is many steps
         common = dict(size=32, bs=32, budget_seconds=75, n_eval=128)
         return [make_config(arch='wgan', nf=32, **common), make_config(arch='dcgan', nf=32, **common),
                 make_config(arch='gan', backbone='resnet18', max_crit=5, **{**common, 'bs': 16})]
+    if name == 'seed-questions':   # DCGAN, 150 s each: batch size at 32 px, 64 px, and a learning rate that collapses
+        base = dict(arch='dcgan', size=32, budget_seconds=150, n_eval=256)
+        return [*sweep(base, bs=[32, 64, 128, 256]), make_config(**{**base, 'size': 64, 'name': 'dcgan_size64'}),
+                make_config(**{**base, 'lr': COLLAPSE_LR, 'name': f'dcgan_lr{COLLAPSE_LR:g}'})]
     if name == 'seed-plan':
         common = dict(size=64, budget_images=300_000, n_eval=5000)
         return [make_config(arch='wgan', lr=2e-4, n_crit=5, **common), make_config(arch='dcgan', lr=2e-4, **common),
@@ -63,7 +68,7 @@ def presets(name:str) -> list:
     if name == 'lr-bs':
         return sweep(dict(arch='dcgan', size=64, budget_images=200_000, n_eval=2000),
                      lr=[1e-4, 2e-4, 5e-4, 1e-3], bs=[32, 64, 128, 256])
-    raise UsageError(f"unknown preset {name!r}: use quick, seed-plan or lr-bs")
+    raise UsageError(f"unknown preset {name!r}: use quick, seed-questions, seed-plan or lr-bs")
 
 # %% ../nbs/10_experiment.ipynb #70a10053
 def standard_extractor(weights=None) -> torch.nn.Module|None:
@@ -72,8 +77,8 @@ def standard_extractor(weights=None) -> torch.nn.Module|None:
     except UsageError: return None
 
 def _data_for(data, size:int, out:Path) -> Path:
-    "A prepared cache of `data` at `size` px (`data` itself if it is one)"
-    if is_cache(data): return Path(data)
+    "A prepared cache of `data` (a folder, a cache, or a list of folders) at `size` px (`data` itself if it is a cache)"
+    if not isinstance(data, (list, tuple)) and is_cache(data): return Path(data)
     return prepare(data, out/'data'/f'{size}px', size=size, verbose=False).path
 
 @torch.no_grad()
@@ -97,6 +102,20 @@ def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generato
     res[kd] = kid(fr, fg, n_subsets=50)[0]
     return res
 
+@torch.no_grad()
+def restoration_report(learn, n:int, stats, generator=None) -> dict:
+    "PSNR, SSIM and SWD against their real targets of `n` crappy validation inputs and of the generator's repairs"
+    xs, ys = [], []
+    for x, y in learn.dls.valid:
+        xs.append(x.cpu()); ys.append(y.cpu())
+        if sum(map(len, xs)) >= n: break
+    x, y = torch.cat(xs)[:n].as_subclass(torch.Tensor), torch.cat(ys)[:n]
+    crappy, real = to_uint8(x, stats), to_uint8(y, stats)
+    fixed = to_uint8(generate(sampling_generator(learn) if generator is None else generator, x), stats)
+    return dict(psnr_crappy=psnr(crappy, real), psnr_repaired=psnr(fixed, real), ssim_crappy=ssim(crappy, real),
+                ssim_repaired=ssim(fixed, real), swd_crappy=swd(real, crappy)['swd_avg'],
+                swd_repaired=swd(real, fixed)['swd_avg'], n_restored=len(x))
+
 UNFINISHED = '.unfinished'   # marks a run folder this runner made and has not finished: the only kind it deletes
 
 def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int|None=None) -> dict:
@@ -115,10 +134,12 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         learn = train(cfg['arch'], cache, run, **{k: cfg[k] for k in (*RUN_DEFAULTS, 'epochs', 'lr')},
-                      num_workers=num_workers, budget=budget,
+                      num_workers=num_workers, budget=budget, on_diverge='stop',   # a diverged run is a result too
                       learner_kw={k: cfg[k] for k in learner_keys(cfg['arch']) if k in cfg})
     secs = time.perf_counter() - t0
     res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor)
+    if not isinstance(learn.dls, NoiseDataLoaders):   # a conditional generator: its repairs too
+        res.update(restoration_report(learn, cfg['n_eval'], ARCH_STATS[cfg['arch']]))
     with torch.random.fork_rng(devices=[]):   # where training started, leaving the global random state as it was
         torch.manual_seed(cfg['seed'])
         G0 = make_generator(*(cfg[k] for k in ('arch', 'size', 'nz', 'nf', 'backbone'))).to(learn.dls.device)
@@ -130,7 +151,7 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
     summary = dict(config=cfg, seconds=round(secs, 1), images_seen=budget.seen,
                    epochs_done=len(learn.train_monitor.epochs), gen_steps=sum(m == 'gen' for _, m, _ in steps),
                    crit_steps=sum(m == 'crit' for _, m, _ in steps), gen_loss=last('gen'), crit_loss=last('crit'), **res,
-                   backbone_weights=run_cfg.get('backbone_weights'),
+                   backbone_weights=run_cfg.get('backbone_weights'), diverged=getattr(learn, 'diverged', None),
                    warnings=[f"{o.category.__name__}: {o.message}" for o in w],
                    grid=str(learn.sample_grid.last) if learn.sample_grid.last else None,
                    extractor=getattr(extractor, 'id', 'pixels8'))
@@ -143,7 +164,8 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
 def results_table(summaries:list) -> pd.DataFrame:
     "One row per run: its config's main values and its figures"
     rows, figures = [], ('swd_avg', 'swd_untrained', 'fid', 'fd_pixels', 'kid', 'kid_pixels', 'diversity',
-                         'near_duplicates', 'collapsed', 'n_eval')
+                         'near_duplicates', 'collapsed', 'n_eval', 'psnr_crappy', 'psnr_repaired', 'ssim_crappy',
+                         'ssim_repaired', 'swd_crappy', 'swd_repaired')
     for s in summaries:
         c = s['config']
         net = (f"U-Net {c.get('backbone', 'resnet34')}, {s.get('backbone_weights') or 'pretrained before'}"
@@ -151,6 +173,7 @@ def results_table(summaries:list) -> pd.DataFrame:
         rows.append(dict(name=c['name'], arch=c['arch'], net=net, size=c['size'], bs=c['bs'], lr=c['lr'],
                          seconds=s['seconds'], images_seen=s['images_seen'], gen_steps=s.get('gen_steps'),
                          crit_steps=s.get('crit_steps'), warnings=len(s.get('warnings', [])),
+                         diverged=bool(s.get('diverged')),
                          **{k: s[k] for k in figures if k in s}))
     return pd.DataFrame(rows).set_index('name')
 
@@ -229,8 +252,9 @@ def load_configs(path:str|Path) -> list:
 
 @cli
 def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", str, opt=False, nargs='?')=None,
-                     # Or a preset: quick (all three at 32 px, 75 s each: 5 minutes on 2 CPU cores), seed-plan (64 px,
-                     # for a GPU), lr-bs (DCGAN lr × bs)
+                     # Or a preset: quick (all three at 32 px, 75 s each: 5 minutes on 2 CPU cores), seed-questions
+                     # (DCGAN batch sizes, 64 px, a collapsing lr: 15 minutes), seed-plan (64 px, for a GPU), lr-bs
+                     # (DCGAN lr × bs)
                      preset:str=None,
                      data:str=None, # A folder of images or a prepared cache
                      out:str='runs/compare', # Where the runs and results.csv go

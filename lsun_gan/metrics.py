@@ -29,7 +29,7 @@ __all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'LPIPS_NETS', 
            'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid',
            'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails',
            'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report', 'lpips_model',
-           'lpips_diversity', 'evaluate', 'format_results']
+           'lpips_diversity', 'psnr', 'ssim', 'evaluate', 'format_results']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
 FID_WEIGHTS = 'pt_inception-2015-12-05-6726825d.pth'
@@ -306,7 +306,8 @@ def _descriptors(x:torch.Tensor, n_patches:int, size:int, g:torch.Generator) -> 
     return p.permute(0, 1, 4, 2, 3).reshape(N*n_patches, C, size, size)
 
 def _finalize(d:torch.Tensor) -> torch.Tensor:
-    d = (d - d.mean((0, 2, 3), keepdim=True))/d.std((0, 2, 3), keepdim=True)
+    "Descriptors centred and scaled per channel, as ProGAN's; a channel without variance (flat images) stays at 0"
+    d = (d - d.mean((0, 2, 3), keepdim=True))/d.std((0, 2, 3), keepdim=True).clamp_min(1e-8)
     return d.reshape(len(d), -1)
 
 def _sorted_projections(x:torch.Tensor, dirs:torch.Tensor) -> np.ndarray:
@@ -450,6 +451,27 @@ def lpips_diversity(src, # uint8 images (N,3,H,W), a folder or a prepared cache
     to = lambda t: t.float()/127.5 - 1   # lpips wants [-1, 1]
     d = [model(to(x[i[k:k+bs]]), to(x[j[k:k+bs]])).flatten() for k in range(0, n_pairs, bs)]
     return torch.cat(d).mean().item()
+
+# %% ../nbs/06_metrics.ipynb #25badc0b
+def psnr(a, b) -> float:
+    "Mean over images of the PSNR (dB) of uint8 images `a` (N,3,H,W) against `b`; inf for identical images"
+    mse = ((torch.as_tensor(a).double() - torch.as_tensor(b).double())**2).flatten(1).mean(1)
+    return (10*torch.log10(255**2/mse)).mean().item()
+
+def _gaussian(sigma:float, r:int) -> torch.Tensor:
+    t = torch.arange(-r, r + 1, dtype=torch.float64)
+    return (g := torch.exp(-t**2/(2*sigma**2)))/g.sum()
+
+def ssim(a, b, sigma:float=1.5, r:int=5) -> float:
+    "Mean SSIM of uint8 images `a` and `b` (N,3,H,W), per channel: Gaussian window (σ `sigma`, radius `r`), no padding"
+    x, y = torch.as_tensor(a).double(), torch.as_tensor(b).double()
+    g = _gaussian(sigma, r)
+    w = (g[:, None]*g[None]).expand(x.shape[1], 1, 2*r + 1, 2*r + 1)
+    f = lambda t: F.conv2d(t, w, groups=x.shape[1])
+    mx, my = f(x), f(y)
+    vx, vy, cxy = f(x*x) - mx**2, f(y*y) - my**2, f(x*y) - mx*my
+    c1, c2 = (0.01*255)**2, (0.03*255)**2
+    return (((2*mx*my + c1)*(2*cxy + c2))/((mx**2 + my**2 + c1)*(vx + vy + c2))).mean().item()
 
 # %% ../nbs/06_metrics.ipynb #d7e89ac0
 METRICS = ('fid', 'kid', 'is', 'swd', 'pr')

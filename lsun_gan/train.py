@@ -16,7 +16,7 @@ from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_lea
                               DeviceMixedPrecision, GANMixedPrecision)
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
-import csv, hashlib, inspect, io, math, random, sys, time
+import csv, hashlib, inspect, io, math, random, sys, time, warnings
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -356,7 +356,8 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
           max_loss:float=1e4, num_workers:int|None=None,
           device=None, # 'cpu', 'cuda', 'cuda:1'... (default: the GPU if there is one)
           cbs=None, # More callbacks
-          learner_kw:dict|None=None # To the approach's learner (see `build_learner`)
+          learner_kw:dict|None=None, # To the approach's learner (see `build_learner`)
+          on_diverge:str='raise' # 'raise' `TrainingDiverged`; 'stop': warn, end the run, keep the last good generator
          ) -> Learner:
     "Train `arch` on `data`, writing checkpoints, sample grids, losses and metrics under `out`"
     out = Path(out)
@@ -365,6 +366,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
                    pretrain_epochs=pretrain_epochs)
     check(not (minutes and budget), "pass minutes or a budget, not both")
     check(precision in (None, *PRECISIONS), f"--precision {precision}: use one of {', '.join(PRECISIONS)}")
+    check(on_diverge in ('raise', 'stop'), f"on_diverge={on_diverge!r}: use 'raise' or 'stop'")
     if minutes: budget = Budget(seconds=minutes*60)   # its clock starts here: pretraining counts
     if budget and epochs is None and not resume: epochs = MANY_EPOCHS   # the budget ends the run
     with FolderLock(out, 'lsun_gan_train'):
@@ -392,9 +394,14 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
         try: learn.fit(c['epochs'], c['lr'], start_epoch=ck['epoch'] if ck else 0)
         except TrainingDiverged as e:
             ckpt = out/'ckpt.pth'
-            raise TrainingDiverged(f"{e.msg}. Training stopped. " + (
+            msg = f"{e.msg}. Training stopped. " + (
                 f"The last good checkpoint is {ckpt}; resume from it (--resume) with a lower learning rate (--lr)."
-                if ckpt.exists() else "No checkpoint was written yet; try a lower learning rate (--lr).")) from None
+                if ckpt.exists() else "No checkpoint was written yet; try a lower learning rate (--lr).")
+            if on_diverge == 'raise': raise TrainingDiverged(msg) from None
+            warnings.warn(msg); learn.diverged = e.msg   # a comparison goes on: this run ends here
+            if ckpt.exists():   # the generator of the last good epoch, not the one that diverged
+                ck = load_checkpoint(ckpt); learn.model.generator.load_state_dict(ck['generator'])
+                if ck['ema'] is not None: learn.ema.averaged.load_state_dict(ck['ema'])
         finally:
             learn.remove_cbs([cb for cb in cbs if isinstance(cb, Resume)])
             for cb in cbs:
@@ -456,7 +463,8 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
     with cli_errors('lsun_gan_train', on_interrupt='run it again with --resume to continue from the last checkpoint'):
         try: train(arch, data, out, size, bs, epochs, lr, seed, ema or None, pretrain_epochs, resume, every,
                    collapse=not no_collapse, fid_every=fid_every, fid_n=fid_n, fid_weights=weights, nf=nf,
-                   backbone=backbone, precision=precision, channels_last=channels_last or None, minutes=minutes, num_workers=workers, device=device)
+                   backbone=backbone, precision=precision, channels_last=channels_last or None,
+                   minutes=minutes, num_workers=workers, device=device)
         except TrainingDiverged as e:
             print(f"lsun_gan_train: training diverged: {e}", file=sys.stderr)
             sys.exit(3)

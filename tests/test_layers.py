@@ -3,7 +3,8 @@ import ast
 from conftest import ROOT
 
 # lowest first; a module may import only modules before it
-LAYERS = ['launch', 'core', 'cache', 'data', 'crappify', 'models', 'learner', 'metrics', 'callbacks', 'train', 'evaluation', 'experiment',
+LAYERS = ['launch', 'core', 'cache', 'data', 'crappify', 'models', 'learner', 'metrics', 'callbacks', 'train', 'evaluation',
+          'experiment',
           'docs', 'test_utils']
 
 def lsun_imports(path):
@@ -24,7 +25,8 @@ def test_modules_are_layered():
     bad = []
     for m in mods:
         for dep, line, top in lsun_imports(ROOT/'lsun_gan'/f'{m}.py'):
-            if dep not in LAYERS or LAYERS.index(dep) >= LAYERS.index(m): bad.append(f"{m}.py:{line} imports {dep} (upward)")
+            if dep not in LAYERS or LAYERS.index(dep) >= LAYERS.index(m):
+                bad.append(f"{m}.py:{line} imports {dep} (upward)")
             if not top: bad.append(f"{m}.py:{line} imports {dep} inside a function")
     assert not bad, '\n'.join(bad)
 

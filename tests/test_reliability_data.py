@@ -94,7 +94,7 @@ def test_resume_with_another_chunk_is_byte_identical(mixed, tmp_path, monkeypatc
 # --- item 4: two processes into one folder ----------------------------------------------------------------------
 
 def test_second_prepare_into_same_dest_is_refused(tmp_path):
-    make_images(tmp_path/'src', 60, 512, 400, fmt='jpg')
+    make_images(tmp_path/'src', 300, 512, 400, fmt='jpg')   # enough work to be caught part-way (~4 ms an image)
     dest = tmp_path/'c'
     a = subprocess.Popen([cli('lsun_gan_prepare'), tmp_path/'src', dest, '--size', '256', '--workers', '0',
                           '--chunk', '1'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ})
@@ -106,14 +106,14 @@ def test_second_prepare_into_same_dest_is_refused(tmp_path):
             prepare(tmp_path/'src', dest, size=256, n_workers=0, verbose=False)
     finally: a.send_signal(signal.SIGCONT)
     out, err = a.communicate(timeout=300)
-    assert a.returncode == 0 and 'Prepared 60 of 60' in out, err
+    assert a.returncode == 0 and 'Prepared 300 of 300' in out, err
     clean = prepare(tmp_path/'src', tmp_path/'clean', size=256, n_workers=0, verbose=False)
     assert cache_files(dest) == cache_files(tmp_path/'clean')
 
 # --- item 6: orphans, Ctrl-C, stale state -------------------------------------------------------------------------
 
 def test_killed_prepare_leaves_no_workers(tmp_path):
-    make_images(tmp_path/'src', 60, 512, 400, fmt='jpg')
+    make_images(tmp_path/'src', 300, 512, 400, fmt='jpg')   # enough work to be caught part-way (~4 ms an image)
     a = subprocess.Popen([cli('lsun_gan_prepare'), tmp_path/'src', tmp_path/'c', '--size', '256', '--workers', '2',
                           '--chunk', '1'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
     wait_for(lambda: (tmp_path/'c'/'progress.jsonl').exists() and (tmp_path/'c'/'progress.jsonl').read_text(),
@@ -124,14 +124,14 @@ def test_killed_prepare_leaves_no_workers(tmp_path):
     try:
         # at once, the folder is free (the workers do not hold the lock) and the run resumes
         c = prepare(tmp_path/'src', tmp_path/'c', size=256, n_workers=0, verbose=False)
-        assert len(c) == 60 and all(c[i].std() > 0 for i in range(60))
+        assert len(c) == 300 and all(c[i].std() > 0 for i in range(300))
         wait_for(lambda: not any(alive(p) for p in workers), secs=15, what='the workers to exit with their parent')
     finally:
         for p in workers:
             if alive(p): os.kill(p, signal.SIGKILL)  # before the fix they stay, blocked, for ever
 
 def test_ctrl_c_one_line_then_resume(tmp_path):
-    make_images(tmp_path/'src', 60, 512, 400, fmt='jpg')
+    make_images(tmp_path/'src', 300, 512, 400, fmt='jpg')   # enough work that Ctrl-C lands mid-run (~4 ms an image)
     args = [tmp_path/'src', tmp_path/'c', '--size', '256', '--workers', '2', '--chunk', '1']
     a = subprocess.Popen([cli('lsun_gan_prepare'), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          start_new_session=True, env={**os.environ})
