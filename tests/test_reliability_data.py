@@ -118,6 +118,7 @@ def test_killed_prepare_leaves_no_workers(tmp_path):
                           '--chunk', '1'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
     wait_for(lambda: (tmp_path/'c'/'progress.jsonl').exists() and (tmp_path/'c'/'progress.jsonl').read_text(),
              what='the first chunk')
+    a.send_signal(signal.SIGSTOP)  # held part-way (its workers stay, waiting on it), however fast preparing is
     workers = children(a.pid)
     assert a.poll() is None and len(workers) >= 2, workers
     a.kill(); a.wait()
@@ -137,7 +138,10 @@ def test_ctrl_c_one_line_then_resume(tmp_path):
                          start_new_session=True, env={**os.environ})
     wait_for(lambda: (tmp_path/'c'/'progress.jsonl').exists() and (tmp_path/'c'/'progress.jsonl').read_text(),
              what='the first chunk')
+    os.killpg(a.pid, signal.SIGSTOP)  # held part-way, so that Ctrl-C lands mid-run however fast preparing is
+    assert not (tmp_path/'c'/'meta.json').exists(), "the prepare finished too soon for this test"
     os.killpg(a.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: SIGINT to the whole process group
+    os.killpg(a.pid, signal.SIGCONT)
     out, err = a.communicate(timeout=60)
     assert a.returncode == 130 and one_line(err) and 'run the same command again' in err, err
     assert not (tmp_path/'c'/'meta.json').exists() and not list((tmp_path/'c').glob('*.tmp*'))
