@@ -134,8 +134,10 @@ def test_killed_prepare_leaves_no_workers(tmp_path):
 def test_ctrl_c_one_line_then_resume(tmp_path):
     make_images(tmp_path/'src', 300, 512, 400, fmt='jpg')   # enough work that Ctrl-C lands mid-run (~4 ms an image)
     args = [tmp_path/'src', tmp_path/'c', '--size', '256', '--workers', '2', '--chunk', '1']
+    # as from a terminal: Ctrl-C not ignored, even when this test runs where SIGINT is (a background CI job)
     a = subprocess.Popen([cli('lsun_gan_prepare'), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True, env={**os.environ})
+                         start_new_session=True, env={**os.environ},
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_for(lambda: (tmp_path/'c'/'progress.jsonl').exists() and (tmp_path/'c'/'progress.jsonl').read_text(),
              what='the first chunk')
     os.killpg(a.pid, signal.SIGSTOP)  # held part-way, so that Ctrl-C lands mid-run however fast preparing is
