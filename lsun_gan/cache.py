@@ -341,6 +341,7 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
             dest:str|Path, # The cache folder to write
             size:int=64, # Output side in pixels, one of `SIZES`
             limit:int|None=None, # Use only the first `limit` images (sources in order, each sorted by name)
+            start:int=0, # Skip the first `start` of them: `start=N` and `limit=N` split the images in two
             n_workers:int|None=None, # Worker processes (default: all cores; 0 runs in this process)
             chunk_sz:int=256, # Images per unit of work; may change between an interrupted run and its resumption
             min_size:int|None=None, # Skip images whose short side is below this (default `size//4`)
@@ -350,6 +351,7 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
     "Resize and centre-crop every image of `src` once into a uint8 cache at `dest`; resumes where it stopped"
     check(size in SIZES, f"--size must be one of {', '.join(map(str, SIZES))}, got {size}")
     check(limit is None or limit > 0, f"--limit must be > 0 (leave it out for all images), got {limit}")
+    check(start >= 0, f"--start must be >= 0 (images to skip), got {start}")
     check(chunk_sz > 0, f"--chunk must be > 0 (images per unit of work), got {chunk_sz}")
     check(n_workers is None or n_workers >= 0, f"--workers must be >= 0 (0: work in this process), got {n_workers}")
     srcs, dest = [Path(s) for s in listify(src)], Path(dest)
@@ -357,7 +359,9 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
     check(len({os.path.realpath(s) for s in srcs}) == len(srcs), f"a source is given twice: {' '.join(map(str, srcs))}")
     check(not dest.exists() or dest.is_dir(), f"{dest} is a file, not a folder: choose another DEST")
     items, stamps, bad = _read_sources(srcs, exclude=[dest])
-    items = items[:limit]
+    check(start < len(items[:limit]) or not items, f"--start {start}: the sources hold only {len(items[:limit])} "
+          "images (to use)")
+    items = items[:limit][start:]
     if not items:
         raise DataUnavailable(f"No images ({', '.join(IMG_EXTS)}) under {', '.join(map(str, srcs))}. " + ALTERNATIVES)
     key, n = _cache_key(srcs, items, stamps, size), len(items)
@@ -451,9 +455,10 @@ def lsun_gan_prepare(src:Param("One or more sources, in order: folders of images
                      dest:str, # The cache folder to write (a cache of other images there is an error)
                      size:int=64, # Output side in pixels: 32, 64, 128 or 256
                      limit:int=None, # Use only the first LIMIT images (sources in order, each sorted by name); default: all
+                     start:int=0, # Skip the first START of those: --limit N and --start N split the images in two
                      workers:int=None, # Worker processes; 0 works in this process (default: all cores)
                      chunk:int=256 # Images per unit of work: a worker's share, and the most an interrupted run redoes
                     ):
     "Resize and centre-crop the images of SRC (one or more sources) once into a training cache at DEST; run again to resume"
-    with cli_errors('lsun_gan_prepare'): prepare([get_lsun(s) for s in listify(src)], dest, size, limit, workers, chunk)
+    with cli_errors('lsun_gan_prepare'): prepare([get_lsun(s) for s in listify(src)], dest, size, limit, start, workers, chunk)
 

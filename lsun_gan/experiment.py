@@ -5,14 +5,15 @@
 # %% ../nbs/10_experiment.ipynb #da21cf41
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, cli, cli_errors, write_json, check
+from .core import UsageError, DataUnavailable, cli, cli_errors, write_json, check
 from .cache import prepare, is_cache
-from .data import to_uint8, NoiseDataLoaders
+from .data import to_uint8, NoiseDataLoaders, load_weights
 from .learner import fixed_inputs, generate, sampling_generator
 from .train import (train, Budget, learner_keys, make_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
-                            ARCH_STATS, sample as sample_checkpoint)
+                            ARCH_STATS, save_grid, sample as sample_checkpoint)
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
-                              collapse_report, image_batches, plot_neighbours, metric_name, psnr, ssim)
+                              collapse_report, image_batches, count_images, plot_neighbours, metric_name, psnr, ssim,
+                              memorisation_score, lpips_model, lpips_diversity)
 import itertools, json, re, shutil, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -20,13 +21,14 @@ from fastcore.basics import ifnone
 from fastcore.script import Param
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'make_config', 'sweep', 'presets', 'standard_extractor', 'evaluate_run',
-           'restoration_report', 'run_experiment', 'results_table', 'results_text', 'compare', 'plot_runs', 'plot_vs',
-           'show_grids', 'neighbour_panels', 'load_configs', 'lsun_gan_compare']
+__all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'make_config', 'sweep', 'presets', 'standard_extractor', 'standard_lpips',
+           'evaluate_run', 'over_time', 'restoration_report', 'run_experiment', 'results_table', 'results_text',
+           'compare', 'plot_runs', 'plot_over_time', 'show_over_time', 'plot_vs', 'show_grids', 'neighbour_panels',
+           'load_configs', 'lsun_gan_compare']
 
 # %% ../nbs/10_experiment.ipynb #36973fe1
 DEFAULTS = dict(**RUN_DEFAULTS, lr=None, epochs=MANY_EPOCHS, budget_images=None, budget_seconds=None,
-                budget_gen_steps=None, n_eval=256)
+                budget_gen_steps=None, n_eval=256, limit=None, holdout=0, snapshots=None)
 COLLAPSE_LR = 5e-3   # DCGAN's learning rate in the `seed-questions` preset's run that collapses (25× the tutorial's)
 
 def make_config(**kw) -> dict:
@@ -38,6 +40,8 @@ def make_config(**kw) -> dict:
     cfg.setdefault('name', cfg['arch'])
     check(isinstance(cfg['name'], str) and re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._+-]*', cfg['name']),
           f"run name {cfg['name']!r}: use letters, digits, '.', '_', '+' and '-' only (it names a folder inside --out)")
+    check(not cfg['holdout'] or cfg['limit'], f"config {kw}: holdout needs limit (train on the first `limit` images, "
+                                               "hold out the `holdout` after them)")
     cfg['lr'] = cfg['lr'] or DEFAULT_LR[cfg['arch']]
     return cfg
 
@@ -52,7 +56,7 @@ def sweep(base:dict, **grid) -> list:
     return [make_config(**{**base, **c, 'name': _run_name(base, c)}) for c in combos]
 
 def presets(name:str) -> list:
-    "The configs of a preset: 'quick' (CPU, 5 min), 'seed-questions' (CPU, 15 min), 'seed-plan', 'lr-bs' (GPU studies)"
+    "The configs of a preset: 'quick' (CPU, 5 min), 'seed-questions' (15 min), 'cpu-hour', 'seed-plan', 'lr-bs' (GPU)"
     if name == 'quick':   # 75 s each on a CPU: narrow networks and small batches, so that it is many steps
         common = dict(size=32, bs=32, budget_seconds=75, n_eval=128)
         return [make_config(arch='wgan', nf=32, **common), make_config(arch='dcgan', nf=32, **common),
@@ -61,6 +65,11 @@ def presets(name:str) -> list:
         base = dict(arch='dcgan', size=32, budget_seconds=150, n_eval=256)
         return [*sweep(base, bs=[32, 64, 128, 256]), make_config(**{**base, 'size': 64, 'name': 'dcgan_size64'}),
                 make_config(**{**base, 'lr': COLLAPSE_LR, 'name': f'dcgan_lr{COLLAPSE_LR:g}'})]
+    if name == 'cpu-hour':   # 14 min each on 8,000 images: 7,000 to train on, 1,000 held out to test memorisation
+        common = dict(size=32, bs=64, budget_seconds=840, n_eval=512, limit=7000, holdout=1000, snapshots=60)
+        return [make_config(arch='wgan', **common), make_config(arch='dcgan', **common),
+                make_config(arch='gan', backbone='resnet18', max_crit=5, **{**common, 'bs': 32}),
+                make_config(arch='dcgan', name='dcgan_size64', **{**common, 'size': 64})]
     if name == 'seed-plan':
         common = dict(size=64, budget_images=300_000, n_eval=5000)
         return [make_config(arch='wgan', lr=2e-4, n_crit=5, **common), make_config(arch='dcgan', lr=2e-4, **common),
@@ -68,7 +77,7 @@ def presets(name:str) -> list:
     if name == 'lr-bs':
         return sweep(dict(arch='dcgan', size=64, budget_images=200_000, n_eval=2000),
                      lr=[1e-4, 2e-4, 5e-4, 1e-3], bs=[32, 64, 128, 256])
-    raise UsageError(f"unknown preset {name!r}: use quick, seed-questions, seed-plan or lr-bs")
+    raise UsageError(f"unknown preset {name!r}: use quick, seed-questions, cpu-hour, seed-plan or lr-bs")
 
 # %% ../nbs/10_experiment.ipynb #70a10053
 def standard_extractor(weights=None) -> torch.nn.Module|None:
@@ -76,10 +85,25 @@ def standard_extractor(weights=None) -> torch.nn.Module|None:
     try: return InceptionFeatures(weights)
     except UsageError: return None
 
-def _data_for(data, size:int, out:Path) -> Path:
-    "A prepared cache of `data` (a folder, a cache, or a list of folders) at `size` px (`data` itself if it is a cache)"
-    if not isinstance(data, (list, tuple)) and is_cache(data): return Path(data)
-    return prepare(data, out/'data'/f'{size}px', size=size, verbose=False).path
+def standard_lpips() -> torch.nn.Module|None:
+    "LPIPS on AlexNet when torchvision's weights for it are present, else None"
+    try: return lpips_model()
+    except DataUnavailable: return None
+
+def _data_for(data, size:int, out:Path, limit:int|None=None, start:int=0) -> Path:
+    "A cache at `size` px of images `start` to `limit` of `data` (folders, prepared once under `out`), or a cache as is"
+    if not isinstance(data, (list, tuple)) and is_cache(data):
+        check(not (limit or start), f"{data} is a prepared cache: to hold images out (limit, holdout), pass the "
+                                    "folders it was prepared from")
+        return Path(data)
+    name = f'{size}px' + (f'_{start}-{limit or "end"}' if limit or start else '')
+    return prepare(data, out/'data'/name, size=size, limit=limit, start=start, verbose=False).path
+
+def _caches(cfg:dict, data, out:Path) -> tuple:
+    "The config's training cache and its held-out cache (None without `holdout`)"
+    train_data = _data_for(data, cfg['size'], out, cfg['limit'])
+    if not cfg['holdout']: return train_data, None
+    return train_data, _data_for(data, cfg['size'], out, cfg['limit'] + cfg['holdout'], cfg['limit'])
 
 @torch.no_grad()
 def _generated_and_real(learn, real, n:int, stats, seed:int=0, generator=None) -> tuple:
@@ -88,7 +112,10 @@ def _generated_and_real(learn, real, n:int, stats, seed:int=0, generator=None) -
     return gen, next(image_batches(real, len(gen), len(gen)))  # the pretrained GAN repairs at most its validation set
 
 @torch.no_grad()
-def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generator=None) -> dict:
+def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generator=None,
+                 holdout=None, # Held-out real images (a cache): adds `memorisation` for noise → image generators
+                 lpips_net=None # `lpips_model()`: adds `lpips_diversity` of the generated images and `lpips_real`'s
+                ) -> dict:
     "Metrics of `n` images generated (by `generator`, default the run's) from fixed inputs against `n` real images"
     gen, real_imgs = _generated_and_real(learn, real, n, stats, seed, generator)
     res = dict(n_eval=len(gen), swd_avg=swd(real_imgs, gen)['swd_avg'])
@@ -100,7 +127,27 @@ def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generato
     sr, sg = FeatureStats(fr.shape[1]).update(fr), FeatureStats(fg.shape[1]).update(fg)
     res[fd] = frechet_distance(sr.mu, sr.sigma, sg.mu, sg.sigma)
     res[kd] = kid(fr, fg, n_subsets=50)[0]
+    if holdout is not None and isinstance(learn.dls, NoiseDataLoaders):   # a repair sits by its input's original
+        every = lambda src: next(image_batches(src, bs=count_images(src)))
+        res['memorisation'] = memorisation_score(gen, every(real), every(holdout))
+    if lpips_net is not None:
+        res.update(lpips_diversity=lpips_diversity(gen, lpips_net), lpips_real=lpips_diversity(real_imgs, lpips_net))
     return res
+
+def over_time(learn, run:Path, cfg:dict, real, extractor=None, holdout=None, lpips_net=None) -> pd.DataFrame:
+    "`evaluate_run` of each generator `Snapshots` saved under `run/snapshots`, beside a grid of its first 16 images"
+    G, rows = make_generator(*(cfg[k] for k in ('arch', 'size', 'nz', 'nf', 'backbone'))).to(learn.dls.device), []
+    for f in sorted((run/'snapshots').glob('[0-9][0-9][0-9].pth')):
+        snap = load_weights(f, 'generator snapshot')
+        G.load_state_dict(snap['generator'])
+        res = evaluate_run(learn, real, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor, generator=G,
+                           holdout=holdout, lpips_net=lpips_net)
+        save_grid(_generated_and_real(learn, real, 16, ARCH_STATS[cfg['arch']], generator=G)[0], f.with_suffix('.png'))
+        rows.append(dict(seconds=round(snap['seconds'], 1), gen_steps=snap['gen_steps'], real_images=snap['real_images'],
+                         **res, grid=f.with_suffix('.png').name))
+    df = pd.DataFrame(rows)
+    df.to_csv(run/'over_time.csv', index=False)
+    return df
 
 @torch.no_grad()
 def restoration_report(learn, n:int, stats, generator=None) -> dict:
@@ -118,7 +165,7 @@ def restoration_report(learn, n:int, stats, generator=None) -> dict:
 
 UNFINISHED = '.unfinished'   # marks a run folder this runner made and has not finished: the only kind it deletes
 
-def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int|None=None) -> dict:
+def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int|None=None, lpips_net=None) -> dict:
     "Train and evaluate one config under `out/cfg['name']`; returns (and writes) its summary"
     cfg, out = make_config(**cfg), Path(out)
     run = out/cfg['name']
@@ -128,16 +175,18 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
                                          "rename the run, or choose another --out")
         shutil.rmtree(run)
     run.mkdir(parents=True); (run/UNFINISHED).touch()
-    cache = _data_for(data, cfg['size'], out)
+    cache, held = _caches(cfg, data, out)
     budget = Budget(cfg['budget_images'], cfg['budget_seconds'], cfg['budget_gen_steps'])
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         learn = train(cfg['arch'], cache, run, **{k: cfg[k] for k in (*RUN_DEFAULTS, 'epochs', 'lr')},
                       num_workers=num_workers, budget=budget, on_diverge='stop',   # a diverged run is a result too
+                      snapshots=cfg['snapshots'],
                       learner_kw={k: cfg[k] for k in learner_keys(cfg['arch']) if k in cfg})
     secs = time.perf_counter() - t0
-    res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor)
+    res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor, holdout=held,
+                       lpips_net=lpips_net)
     if not isinstance(learn.dls, NoiseDataLoaders):   # a conditional generator: its repairs too
         res.update(restoration_report(learn, cfg['n_eval'], ARCH_STATS[cfg['arch']]))
     with torch.random.fork_rng(devices=[]):   # where training started, leaving the global random state as it was
@@ -145,6 +194,7 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
         G0 = make_generator(*(cfg[k] for k in ('arch', 'size', 'nz', 'nf', 'backbone'))).to(learn.dls.device)
     gen0, real0 = _generated_and_real(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], generator=G0)
     res['swd_untrained'] = swd(real0, gen0)['swd_avg']
+    if cfg['snapshots']: over_time(learn, run, cfg, cache, extractor, held, lpips_net)   # outside the budget
     steps = learn.gan_losses.steps
     last = lambda m: float(np.mean([l for _, md, l in steps if md == m][-20:] or [np.nan]))
     run_cfg = json.loads((run/'config.json').read_text())
@@ -164,7 +214,8 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
 def results_table(summaries:list) -> pd.DataFrame:
     "One row per run: its config's main values and its figures"
     rows, figures = [], ('swd_avg', 'swd_untrained', 'fid', 'fd_pixels', 'kid', 'kid_pixels', 'diversity',
-                         'near_duplicates', 'collapsed', 'n_eval', 'psnr_crappy', 'psnr_repaired', 'ssim_crappy',
+                         'near_duplicates', 'collapsed', 'memorisation', 'lpips_diversity', 'lpips_real',
+                         'n_eval', 'psnr_crappy', 'psnr_repaired', 'ssim_crappy',
                          'ssim_repaired', 'swd_crappy', 'swd_repaired')
     for s in summaries:
         c = s['config']
@@ -185,13 +236,15 @@ def results_text(df:pd.DataFrame) -> str:
 def compare(configs:list, data, out:str|Path, weights:str|None=None, num_workers:int|None=None) -> pd.DataFrame:
     "Run every config (those already done are skipped) and collect `results.csv` in `out`"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    extractor = standard_extractor(weights)
+    extractor, lp = standard_extractor(weights), standard_lpips()
     if extractor is None: print("No FID Inception weights here: so no FID; the Fréchet distance and KID of 8×8 pixel "
                                 "features instead (fd_pixels, kid_pixels), which are not comparable with FID.")
+    if lp is None: print("No LPIPS weights (torchvision's AlexNet) here: so no LPIPS diversity; `diversity` (pixel "
+                         "distances) instead.")
     sums = []
     for cfg in configs:
         print(f"== {cfg['name']}")
-        sums.append(run_experiment(cfg, data, out, extractor, num_workers))
+        sums.append(run_experiment(cfg, data, out, extractor, num_workers, lp))
     df = results_table(sums)
     df.to_csv(out/'results.csv')
     return df
@@ -205,6 +258,30 @@ def plot_runs(out:str|Path, names:list, metric:str='gen_loss'):
         m = pd.read_csv(Path(out)/n/'metrics.csv')
         if metric in m: ax.plot(m['epoch'], m[metric], marker='o', label=n)
     ax.set_xlabel('epoch'); ax.set_title(metric); ax.legend(fontsize=8)
+    return fig
+
+def plot_over_time(out:str|Path, names:list, metric:str='swd_avg'):
+    "`metric` of each run's generator snapshots (`over_time.csv`) against the minutes of its run, one line per run"
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    for n in names:
+        f = Path(out)/n/'over_time.csv'
+        m = pd.read_csv(f) if f.exists() else {}
+        if metric in m: ax.plot(m['seconds']/60, m[metric], marker='.', label=n)
+    ax.set_xlabel('minutes (pretraining included)'); ax.set_title(metric); ax.legend(fontsize=8)
+    return fig
+
+def show_over_time(out:str|Path, names:list, k:int=5):
+    "For each run (a row), the grids of `k` of its snapshots spread over its run, titled with the minute"
+    import matplotlib.pyplot as plt
+    from PIL import Image
+    fig, axs = plt.subplots(len(names), k, figsize=(2.2*k, 2.5*len(names)), squeeze=False)
+    for row, n in zip(axs, names):
+        m = pd.read_csv(Path(out)/n/'over_time.csv')
+        for ax, i in zip(row, np.linspace(0, len(m) - 1, k).round().astype(int)):
+            ax.imshow(Image.open(Path(out)/n/'snapshots'/m['grid'][i])); ax.axis('off')
+            ax.set_title(f"{n}, {m['seconds'][i]/60:.1f} min", fontsize=8)
+    fig.tight_layout()
     return fig
 
 def plot_vs(df:pd.DataFrame, param:str, metric:str, by:str|None=None):
@@ -231,13 +308,13 @@ def show_grids(out:str|Path, names:list, figsize=None):
     fig.tight_layout()
     return fig
 
-def neighbour_panels(out:str|Path, name:str, data, n:int=4, k:int=4):
-    "Generated images of run `name` next to their nearest real training images (pixel space)"
-    cfg = json.loads((Path(out)/name/'summary.json').read_text())['config']
-    cache = _data_for(data, cfg['size'], Path(out))
-    gen = sample_checkpoint(Path(out)/name/'ckpt.pth', n=n, data=cache) if (Path(out)/name/'ckpt.pth').exists() else None
-    if gen is None: return None
-    return plot_neighbours(gen, next(image_batches(cache, 2000, 2000)), n=n, k=k)
+def neighbour_panels(out:str|Path, name:str, n:int=4, k:int=4):
+    "Generated images of run `name` next to their nearest images of the whole training set (pixel space)"
+    run = Path(out)/name
+    if not (run/'ckpt.pth').exists(): return None
+    cache = json.loads((run/'config.json').read_text())['data']   # what the run trained on
+    gen = sample_checkpoint(run/'ckpt.pth', n=n, data=cache)
+    return plot_neighbours(gen, next(image_batches(cache, bs=count_images(cache))), n=n, k=k)
 
 # %% ../nbs/10_experiment.ipynb #61fe5f1d
 def load_configs(path:str|Path) -> list:
@@ -253,10 +330,12 @@ def load_configs(path:str|Path) -> list:
 @cli
 def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", str, opt=False, nargs='?')=None,
                      # Or a preset: quick (all three at 32 px, 75 s each: 5 minutes on 2 CPU cores), seed-questions
-                     # (DCGAN batch sizes, 64 px, a collapsing lr: 15 minutes), seed-plan (64 px, for a GPU), lr-bs
-                     # (DCGAN lr × bs)
+                     # (DCGAN batch sizes, 64 px, a collapsing lr: 15 minutes), cpu-hour (all three at 32 px and DCGAN
+                     # at 64 px, 14 min each, over time, with held-out images: pass both LSUN folders), seed-plan
+                     # (64 px, for a GPU), lr-bs (DCGAN lr × bs)
                      preset:str=None,
-                     data:str=None, # A folder of images or a prepared cache
+                     data:Param("Folders of images (several make one dataset, in order) or a prepared cache", str,
+                                nargs='+')=None,
                      out:str='runs/compare', # Where the runs and results.csv go
                      weights:str=None, # The FID Inception weights file (default: torch hub cache)
                      workers:int=None # DataLoader workers
@@ -264,7 +343,9 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
     "Train and compare GAN configs on equal budgets; prints the results table and writes results.csv"
     with cli_errors('lsun_gan_compare'):
         if (config is None) == (preset is None): raise UsageError("pass either a CONFIG file or --preset NAME")
-        if data is None or not Path(data).exists(): raise UsageError(f"--data {data}: pass a folder of images or a prepared cache")
-        df = compare(load_configs(config) if config else presets(preset), data, out, weights, workers)
+        for d in data or [None]:
+            check(d is not None and Path(d).exists(), f"--data {d}: pass folders of images or a prepared cache")
+        df = compare(load_configs(config) if config else presets(preset), data if len(data) > 1 else data[0], out,
+                     weights, workers)
         print(results_text(df))
         print(f"results in {Path(out)/'results.csv'}")

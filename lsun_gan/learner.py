@@ -38,19 +38,20 @@ from torchvision.models import resnet18, resnet34
 from PIL import Image
 from .data import image_files, NoiseDataLoaders, to_uint8
 from .models import DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic, pretrained_critic
+from .distributed import GANDDP, ShardedDL, unwrap, mean_across_ranks, world_size
 
 # %% auto #0
 __all__ = ['ORDERS', 'SWITCHERS', 'BACKBONES', 'PRECISIONS', 'TrainingDiverged', 'SkipEmptyValidation', 'SafeGANTrainer',
-           'GANLosses', 'gan_splitter', 'SafeGANLearner', 'dcgan_gen_loss', 'dcgan_crit_loss', 'SteadyGANSwitcher',
-           'ThresholdSwitcher', 'SameBatchSwitcher', 'CriticLR', 'wgan_gen_loss', 'wgan_crit_loss', 'wgan_learner',
-           'dcgan_learner', 'train_dcgan_plain', 'unet_config', 'imagenet_weights_cached', 'generator_learner',
-           'unet_generator', 'save_generated', 'critic_dls', 'critic_learner', 'pretrained_gan_learner',
-           'DeviceMixedPrecision', 'GANMixedPrecision', 'batch_stats', 'generate', 'fixed_inputs', 'epoch_skipped',
-           'EMA', 'sampling_generator']
+           'GANLosses', 'gan_splitter', 'SafeGANLearner', 'DistributedGAN', 'dcgan_gen_loss', 'dcgan_crit_loss',
+           'SteadyGANSwitcher', 'ThresholdSwitcher', 'SameBatchSwitcher', 'CriticLR', 'wgan_gen_loss', 'wgan_crit_loss',
+           'wgan_learner', 'dcgan_learner', 'train_dcgan_plain', 'unet_config', 'imagenet_weights_cached',
+           'generator_learner', 'unet_generator', 'save_generated', 'critic_dls', 'critic_learner',
+           'pretrained_gan_learner', 'DeviceMixedPrecision', 'GANMixedPrecision', 'batch_stats', 'generate',
+           'fixed_inputs', 'epoch_skipped', 'EMA', 'sampling_generator']
 
 # %% ../nbs/04_learner.ipynb #98c76fe1
-ORDERS = dict(skip_valid=-20, gan_trainer=-5, switcher=10, losses=20, fid=40, collapse=41, critic_lr=61, ema=65, resume=70,
-              precision=12, sample_grid=80, monitor=85, checkpoint=90, budget=95)
+ORDERS = dict(skip_valid=-20, distributed=-6, gan_trainer=-5, switcher=10, losses=20, fid=40, collapse=41, critic_lr=61,
+              ema=65, resume=70, precision=12, sample_grid=80, monitor=85, checkpoint=90, snapshots=92, budget=95)
 
 # %% ../nbs/04_learner.ipynb #9d90c304
 class TrainingDiverged(RuntimeError):
@@ -91,8 +92,9 @@ class GANLosses(Callback):
     def __init__(self): self.steps, self.first, self.real_seen, self.real_first = [], 0, 0, 0
     def before_epoch(self): self.first, self.real_first = len(self.steps), self.real_seen
     def record(self, mode:str, loss:torch.Tensor, n_real:int=0):
-        "Log one training step of `mode` ('gen' or 'crit') with its `loss`, in which the critic saw `n_real` real images"
-        self.steps.append((self.epoch, mode, loss.detach().item())); self.real_seen += n_real
+        "Log one step of `mode` ('gen' or 'crit'): `loss` and the `n_real` real images of this rank, over all ranks"
+        self.steps.append((self.epoch, mode, mean_across_ranks(loss.detach()).item()))   # every rank logs the same
+        self.real_seen += n_real*world_size()
     def after_loss(self):
         if not self.training: return
         gen = self.learn.gan_trainer.gen_mode   # in critic mode fastai has swapped xb and yb: xb is real
@@ -123,6 +125,28 @@ class SafeGANLearner(GANLearner):
         # fastai's `gen_loss`/`crit_loss` are validation metrics (None without a validation set): show training means
         self.metrics = [m for m in self.metrics if not isinstance(m, LossMetric)] + [
             ValueMetric(partial(self.gan_losses.mean, mode), f'{mode}_loss') for mode in ('gen', 'crit')]
+
+# %% ../nbs/04_learner.ipynb #d4d50fdb
+class DistributedGAN(Callback):
+    "Train data-parallel in a process group: both networks in their own `GANDDP`, each rank on its share of each batch"
+    order = ORDERS['distributed']
+    def __init__(self, sync_bn:bool=False): self.sync_bn = sync_bn   # BatchNorm statistics over all ranks (GPUs only)
+    def before_fit(self):
+        m = self.learn.model
+        for name in ('generator', 'critic'):
+            net = getattr(m, name).requires_grad_(True)   # DDP takes only the parameters that train when it is built
+            if self.sync_bn: net = nn.SyncBatchNorm.convert_sync_batchnorm(net)   # the same parameters: the optimizer's
+            if hasattr(self.learn, 'channels_last'): net.to(memory_format=torch.channels_last)   # before DDP sees it
+            dev = next(net.parameters()).device
+            setattr(m, name, GANDDP(net, device_ids=[dev.index] if dev.type == 'cuda' else None))
+    def before_train(self): self._shard()
+    def before_validate(self): self._shard()
+    def _shard(self):
+        if not isinstance(self.learn.dl, ShardedDL): self.learn.dl = ShardedDL(self.learn.dl)
+    def after_fit(self): self.close()
+    def close(self):
+        "The plain networks back in the model (also when the fit ended with an exception)"
+        for name in ('generator', 'critic'): setattr(self.learn.model, name, unwrap(getattr(self.learn.model, name)))
 
 # %% ../nbs/04_learner.ipynb #dfa446bf
 def _finite(*preds):
@@ -167,7 +191,7 @@ class ThresholdSwitcher(Callback):
             gt.switch(gen_mode=False)
             return
         self.n_crit += 1
-        below = self.loss.detach().item() < self.crit_thresh
+        below = self.learn.gan_losses.steps[-1][2] < self.crit_thresh   # the loss over all ranks: they decide alike
         if below or self.n_crit >= self.max_crit:
             self.capped += not below
             self.n_crit = 0
@@ -472,14 +496,16 @@ class EMA(Callback):
     order = ORDERS['ema']
     def __init__(self, decay:float=0.999): self.decay, self.averaged = decay, None
     def before_fit(self):
-        if self.averaged is None: self.averaged = copy.deepcopy(self.learn.model.generator).eval().requires_grad_(False)
+        if self.averaged is None:
+            self.averaged = copy.deepcopy(unwrap(self.learn.model.generator)).eval().requires_grad_(False)
     def after_step(self):
         if not self.learn.gan_trainer.gen_mode: return
         with torch.no_grad():
-            for e, p in zip(self.averaged.parameters(), self.learn.model.generator.parameters()): e.lerp_(p, 1 - self.decay)
-            for e, b in zip(self.averaged.buffers(), self.learn.model.generator.buffers()): e.copy_(b)
+            g = unwrap(self.learn.model.generator)
+            for e, p in zip(self.averaged.parameters(), g.parameters()): e.lerp_(p, 1 - self.decay)
+            for e, b in zip(self.averaged.buffers(), g.buffers()): e.copy_(b)
 
 def sampling_generator(learn) -> nn.Module:
     "The EMA generator if the learner has one, else its generator"
     ema = getattr(learn, 'ema', None)
-    return ema.averaged if ema is not None and ema.averaged is not None else learn.model.generator
+    return ema.averaged if ema is not None and ema.averaged is not None else unwrap(learn.model.generator)

@@ -348,8 +348,8 @@ def swd(real, fake, n:int|None=None, n_patches:int=128, patch:int=7, min_res:int
 
 # %% ../nbs/06_metrics.ipynb #3f10f0bd
 def _flat(x) -> torch.Tensor:
-    "Rows of float pixels in [0, 1] (uint8 images) or float64 features"
-    x = torch.as_tensor(x)
+    "Rows of float pixels in [0, 1] (uint8 images) or float64 features, as plain tensors (not fastai's subclasses)"
+    x = torch.as_tensor(x).as_subclass(torch.Tensor)
     return x.flatten(1).float()/255 if x.dtype == torch.uint8 else x.flatten(1).double()
 
 def nearest_real(gen, real, k:int=3) -> tuple:
@@ -358,9 +358,13 @@ def nearest_real(gen, real, k:int=3) -> tuple:
     v, i = d.topk(k, dim=1, largest=False)
     return i, v
 
+def _nn(x, real, k:int=1) -> torch.Tensor: return nearest_real(x, real, k)[1][:, k - 1]
+
 def memorisation_score(gen, train, holdout) -> float:
-    "median NN distance gen → train ÷ median NN distance holdout → train: ~1 healthy, ≪1 copies of the training set"
-    return (nearest_real(gen, train, 1)[1].median()/nearest_real(holdout, train, 1)[1].median()).item()
+    "How much nearer `train` than `holdout` `gen` comes, relative to unseen real images: ~1 healthy or bland, ≪1 copy"
+    ratio_gen = _nn(gen, train)/_nn(gen, holdout)
+    ratio_real = _nn(holdout, train)/_nn(holdout, holdout, 2)   # each held-out image's nearest *other* held-out image
+    return (ratio_gen.median()/ratio_real.median()).item()
 
 def plot_neighbours(gen:torch.Tensor, real:torch.Tensor, n:int=6, k:int=4, figsize=None):
     "Panel: each generated image (left) next to its `k` nearest real images in pixel space"

@@ -13,10 +13,12 @@ from .models import DCGANGenerator, wgan_generator, MODEL_SIZES
 from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_learner, critic_dls, ORDERS,
                               save_generated, pretrained_gan_learner, unet_generator, BACKBONES, SWITCHERS, TrainingDiverged,
                               generate, fixed_inputs, epoch_skipped, EMA, sampling_generator, PRECISIONS,
-                              DeviceMixedPrecision, GANMixedPrecision)
+                              DeviceMixedPrecision, GANMixedPrecision, DistributedGAN)
+from .distributed import init_distributed, rank, world_size, any_rank, gather_objects, rank0_first, unwrap
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
 import csv, hashlib, inspect, io, math, random, sys, time, warnings
+from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -30,14 +32,15 @@ from fastai.callback.progress import ProgressCallback
 from fastai.callback.channelslast import ChannelsLast
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
+from fastai.distributed import teardown_distrib
 from torchvision.utils import make_grid
 from PIL import Image
 
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LEARNERS', 'rng_states',
            'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'save_checkpoint', 'load_checkpoint',
-           'Checkpoint', 'Resume', 'Budget', 'Deadline', 'learner_keys', 'make_generator', 'build_learner', 'train',
-           'plot_losses', 'lsun_gan_train', 'load_generator', 'sample', 'lsun_gan_sample']
+           'Checkpoint', 'Resume', 'Budget', 'Deadline', 'Snapshots', 'learner_keys', 'make_generator', 'build_learner',
+           'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample', 'lsun_gan_sample']
 
 # %% ../nbs/05_train.ipynb #5b4c19f4
 def _py_state(rng) -> list: v, st, g = rng.getstate(); return [v, list(st), g]
@@ -75,11 +78,11 @@ class TrainMonitor(Callback):
     def before_fit(self): self.learn.logger = noop   # this callback prints the epoch's line instead of the recorder
     def before_epoch(self): self.t0 = time.perf_counter()
     def after_pred(self):
-        if self.training and not torch.isfinite(self.pred).all():
+        if self.training and any_rank(not torch.isfinite(self.pred).all()):   # every rank stops, or none
             raise TrainingDiverged(f"the {self._mode()}'s output is not finite at epoch {self.epoch + 1}, batch {self.iter + 1}")
     def after_loss(self):
         if not self.training: return
-        loss = self.loss.detach().item()
+        loss = self.learn.gan_losses.steps[-1][2]   # over all ranks, as `GANLosses` recorded it
         if not math.isfinite(loss) or abs(loss) > self.max_loss:
             raise TrainingDiverged(f"the {self._mode()} loss is {loss} at epoch {self.epoch + 1}, batch {self.iter + 1}")
     def _mode(self) -> str: return 'generator' if self.learn.gan_trainer.gen_mode else 'critic'
@@ -101,6 +104,7 @@ class TrainMonitor(Callback):
                    critic_cap_hits=getattr(getattr(self.learn, 'threshold_switcher', None), 'capped', None),
                    **{m.name: m.value for m in self.learn.metrics if m.name not in ('gen_loss', 'crit_loss')})
         self.epochs.append(row)
+        if rank() > 0: return   # rank 0 writes and prints for all
         self.write()
         of = '' if getattr(self.learn, 'budget', None) else f'/{self.n_epoch}'   # a budget, not the epochs, ends it
         if self.log: print(f"epoch {self.epoch + 1}{of}  " + '  '.join(
@@ -162,14 +166,17 @@ class Checkpoint(Callback):
     def __init__(self, path:str|Path, config:dict): self.path, self.config = Path(path), config
     def after_epoch(self):
         if epoch_skipped(self.learn): return
+        rngs = gather_objects(rng_states())   # each rank's random state (each draws its own noise), written by rank 0
+        if rank() > 0: return
         ema = getattr(self.learn, 'ema', None)
         save_checkpoint(dict(
             epoch=self.epoch + 1, config=self.config,
-            generator=self.learn.model.generator.state_dict(), critic=self.learn.model.critic.state_dict(),
+            generator=unwrap(self.learn.model.generator).state_dict(),
+            critic=unwrap(self.learn.model.critic).state_dict(),
             opt=_opt_state(self.learn.opt), gen_mode=self.learn.gan_trainer.gen_mode,
             switcher=_switcher(self.learn).state_dict(), ema=ema.averaged.state_dict() if ema else None,
             losses=self.learn.gan_losses.state_dict(), monitor=self.learn.train_monitor.state_dict(),
-            rng=rng_states(), dl_rng=_py_state(self.learn.dls.train.rng),
+            rng=rngs[0] if len(rngs) == 1 else rngs, dl_rng=_py_state(self.learn.dls.train.rng),
             scalers=mp.state_dict() if (mp := getattr(self.learn, 'gan_mixed_precision', None)) else None), self.path)
 
 class Resume(Callback):
@@ -187,7 +194,8 @@ class Resume(Callback):
         if ck.get('scalers'): self.learn.gan_mixed_precision.load_state_dict(ck['scalers'])
     def before_epoch(self):
         if self.epoch != self.ckpt['epoch']: return
-        set_rng_states(self.ckpt['rng'])
+        rng = self.ckpt['rng']   # a list, one per rank, from a run on several processes
+        set_rng_states(rng[rank()] if isinstance(rng, list) else rng)
         _set_py_state(self.learn.dls.train.rng, self.ckpt['dl_rng'])
         self.learn.gan_trainer.switch(gen_mode=self.ckpt['gen_mode'])
 
@@ -205,10 +213,10 @@ class Budget(Callback):
     def _spent(self) -> bool:
         return bool((self.images and self.seen >= self.images) or (self.seconds and time.perf_counter() - self.t0 >= self.seconds)
                     or (self.gen_steps and self._gen() - self.gen_start >= self.gen_steps))
-    def after_batch(self):
-        if self.training and self._spent(): raise CancelTrainException  # end this epoch: grids, metrics, checkpoint
+    def after_batch(self):   # `any_rank`: every rank stops at the same batch
+        if self.training and any_rank(self._spent()): raise CancelTrainException  # end the epoch: grids, checkpoint
     def after_epoch(self):
-        if self._spent(): raise CancelFitException
+        if any_rank(self._spent()): raise CancelFitException
     def deadline(self, frac:float) -> float|None:
         "The `time.perf_counter()` at which `frac` of the seconds are spent (None without a time budget)"
         return self.t0 + frac*self.seconds if self.seconds else None
@@ -220,13 +228,37 @@ class Deadline(Callback):
     def after_batch(self):
         if self.training and time.perf_counter() >= self.until: self.stopped = True; raise CancelFitException
 
+class Snapshots(Callback):
+    "Save the sampling generator every `seconds` of the run, and at its start and end, as `path/NNN.pth`"
+    order = ORDERS['snapshots']
+    def __init__(self, path:str|Path, seconds:float,
+                 t0:float|None=None): # The run's start (`perf_counter`; default: now): a `Budget`'s, so pretraining counts
+        self.path, self.seconds, self.t0, self.saved = Path(path), seconds, ifnone(t0, time.perf_counter()), []
+    def before_fit(self):
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.saved, self.due = sorted(self.path.glob('[0-9][0-9][0-9].pth')), 0.   # a resumed run adds to them
+        self._save()
+    def after_batch(self):
+        if self.training and time.perf_counter() - self.t0 >= self.due: self._save()
+    def after_fit(self):
+        if len(self.learn.gan_losses.steps) != self.n_steps: self._save()   # unless the last batch's is the end
+    def _save(self):
+        gl, secs = self.learn.gan_losses, time.perf_counter() - self.t0
+        self.n_steps = len(gl.steps)
+        state = {k: v.detach().cpu() for k, v in sampling_generator(self.learn).state_dict().items()}
+        f = self.path/f'{len(self.saved):03d}.pth'
+        with atomic(f) as tmp:
+            torch.save(dict(seconds=secs, gen_steps=sum(m == 'gen' for _, m, _ in gl.steps), real_images=gl.real_seen,
+                            generator=state), tmp)
+        self.saved.append(f); self.due = (secs//self.seconds + 1)*self.seconds
+
 # %% ../nbs/05_train.ipynb #85e791d6
 ARCHS = ('wgan', 'gan', 'dcgan')
 DEFAULT_LR = dict(wgan=2e-4, gan=1e-4, dcgan=2e-4)
 ARCH_STATS = dict(wgan='gan', dcgan='gan', gan='imagenet')   # the normalisation each approach trains in
 MANY_EPOCHS = 10_000   # the epochs of a run that a budget (e.g. `--minutes`) ends
 RUN_DEFAULTS = dict(size=64, bs=64, seed=42, ema=False, nz=100, nf=64, backbone='resnet34', pretrain_epochs=1,
-                    precision='fp32', channels_last=False)
+                    precision='fp32', channels_last=False, sync_bn=False)
 LEARNERS = dict(wgan=wgan_learner, dcgan=dcgan_learner, gan=pretrained_gan_learner)
 _RUN_SETS = {'dls', 'size', 'nz', 'nf', 'generator', 'critic', 'gen_learn', 'crit_learn', 'cbs', 'kwargs'}
 
@@ -351,10 +383,12 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
           backbone:str|None=None, # gan: the U-Net's encoder, 'resnet34' (default, the course's) or 'resnet18'
           precision:str|None=None, # 'fp32' (default), 'bf16' or 'fp16' (`GANMixedPrecision`)
           channels_last:bool|None=None, # Train in the channels_last memory format (fastai's `ChannelsLast`; default False)
+          sync_bn:bool|None=None, # On several GPUs: BatchNorm statistics over all ranks (`SyncBatchNorm`; default False)
           minutes:float|None=None, # Stop after this many minutes (this call's wall clock), at the end of that epoch
           budget:Budget|None=None, # Or any `Budget` (images, generator steps, seconds)
           max_loss:float=1e4, num_workers:int|None=None,
           device=None, # 'cpu', 'cuda', 'cuda:1'... (default: the GPU if there is one)
+          snapshots:float|None=None, # Save the generator every this many seconds under `out/snapshots` (`Snapshots`)
           cbs=None, # More callbacks
           learner_kw:dict|None=None, # To the approach's learner (see `build_learner`)
           on_diverge:str='raise' # 'raise' `TrainingDiverged`; 'stop': warn, end the run, keep the last good generator
@@ -363,32 +397,43 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
     out = Path(out)
     _check(arch, data, ifnone(size, RUN_DEFAULTS['size']), backbone, learner_kw)
     check_positive(bs=bs, epochs=epochs, lr=lr, every=every, n_samples=n_samples, nz=nz, nf=nf, minutes=minutes,
-                   pretrain_epochs=pretrain_epochs)
+                   pretrain_epochs=pretrain_epochs, snapshots=snapshots)
     check(not (minutes and budget), "pass minutes or a budget, not both")
     check(precision in (None, *PRECISIONS), f"--precision {precision}: use one of {', '.join(PRECISIONS)}")
     check(on_diverge in ('raise', 'stop'), f"on_diverge={on_diverge!r}: use 'raise' or 'stop'")
     if minutes: budget = Budget(seconds=minutes*60)   # its clock starts here: pretraining counts
     if budget and epochs is None and not resume: epochs = MANY_EPOCHS   # the budget ends the run
-    with FolderLock(out, 'lsun_gan_train'):
+    device = init_distributed(device)   # under `torchrun`: this rank's device, in the process group
+    main, world = rank() == 0, world_size()
+    check(not sync_bn or device.type == 'cuda', "--sync-bn needs GPUs (NCCL); on CPUs each rank keeps its own "
+                                                "BatchNorm statistics")
+    with FolderLock(out, 'lsun_gan_train') if main else nullcontext():   # rank 0 writes for every rank
         config, ck = _run_config(arch, data, out, resume, epochs, lr, dict(
             size=size, bs=bs, seed=seed, ema=ema, nz=nz, nf=nf, backbone=backbone, pretrain_epochs=pretrain_epochs,
-            precision=precision, channels_last=channels_last, learner_kw=learner_kw), timed=budget is not None)
+            precision=precision, channels_last=channels_last, sync_bn=sync_bn, learner_kw=learner_kw),
+            timed=budget is not None)
         c = config
+        if ck: _check_ranks(ck, out)
         set_seed(c['seed'], reproducible=True)
-        learn = build_learner(arch, data, c['size'], c['bs'], c['nz'], out, c['pretrain_epochs'], num_workers, device,
-                              c['seed'], c['nf'], c['backbone'], budget, c['precision'], **(c.get('learner_kw') or {}))
+        learn = rank0_first(build_learner, arch, data, c['size'], c['bs'], c['nz'], out, c['pretrain_epochs'],
+                            num_workers, device, c['seed'], c['nf'], c['backbone'], budget, c['precision'],
+                            **(c.get('learner_kw') or {}))   # the pretrained GAN pretrains once: the others load it
+        if world > 1: set_seed(c['seed'] + rank(), reproducible=True)   # each rank draws its own noise
         if getattr(learn, 'backbone_weights', None): c['backbone_weights'] = learn.backbone_weights
         if ck: learn.model.generator.load_state_dict(ck['generator']); learn.model.critic.load_state_dict(ck['critic'])
         inputs = fixed_inputs(learn.dls, n_samples, c['seed'])
-        cbs = [TrainMonitor(out, max_loss), SampleGrid(out/'samples', inputs, c['stats'], every),
+        cbs = [TrainMonitor(out, max_loss), *([SampleGrid(out/'samples', inputs, c['stats'], every)] if main else []),
                Checkpoint(out/'ckpt.pth', config), *([EMA()] if c['ema'] else []),
                *([GANMixedPrecision(c['precision'])] if c['precision'] != 'fp32' else []),
                *([ChannelsLast()] if c['channels_last'] else []),
+               *([DistributedGAN(c['sync_bn'])] if world > 1 else []),
                *([Resume(ck, c['lr'])] if ck else []), *([budget] if budget else []), *(cbs or [])]
-        if collapse: cbs.append(ModeCollapseCallback(real=data, stats=c['stats']))
-        if fid_every: cbs.append(FIDCallback(real=data, extractor=InceptionFeatures(fid_weights), n=fid_n,
-                                             every=fid_every, stats=c['stats']))
-        write_json(out/'config.json', config)
+        if main:   # what only watches or writes runs once
+            if snapshots: cbs.append(Snapshots(out/'snapshots', snapshots, budget.t0 if budget else None))
+            if collapse: cbs.append(ModeCollapseCallback(real=data, stats=c['stats']))
+            if fid_every: cbs.append(FIDCallback(real=data, extractor=InceptionFeatures(fid_weights), n=fid_n,
+                                                 every=fid_every, stats=c['stats']))
+            write_json(out/'config.json', config)
         learn.add_cbs(cbs)
         _quiet(learn).logger = noop   # `TrainMonitor` prints each epoch's line; the progress bar must not print a table
         try: learn.fit(c['epochs'], c['lr'], start_epoch=ck['epoch'] if ck else 0)
@@ -400,14 +445,20 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
             if on_diverge == 'raise': raise TrainingDiverged(msg) from None
             warnings.warn(msg); learn.diverged = e.msg   # a comparison goes on: this run ends here
             if ckpt.exists():   # the generator of the last good epoch, not the one that diverged
-                ck = load_checkpoint(ckpt); learn.model.generator.load_state_dict(ck['generator'])
+                ck = load_checkpoint(ckpt); unwrap(learn.model.generator).load_state_dict(ck['generator'])
                 if ck['ema'] is not None: learn.ema.averaged.load_state_dict(ck['ema'])
         finally:
             learn.remove_cbs([cb for cb in cbs if isinstance(cb, Resume)])
-            for cb in cbs:
-                if isinstance(cb, DeviceMixedPrecision): cb.close()   # autocast ends with the run, however it ends
-        if (out/'losses.csv').exists(): plot_losses(out, close=True)  # absent if a budget stopped the first epoch
+            for cb in cbs:   # autocast ends, and the networks leave their DDP wrappers, however the run ends
+                if isinstance(cb, (DeviceMixedPrecision, DistributedGAN)): cb.close()
+        if main and (out/'losses.csv').exists(): plot_losses(out, close=True)  # absent if a budget stopped epoch 1
     return learn
+
+def _check_ranks(ck:dict, out:Path):
+    "A run resumes on as many processes as it ran on: each rank restores its own random state"
+    n = len(ck['rng']) if isinstance(ck['rng'], list) else 1
+    check(n == world_size(), f"{out} was trained on {n} process(es), this is {world_size()}: resume it on {n} "
+                             f"(torchrun --nproc_per_node {n}), or start a new run in another --out")
 
 # %% ../nbs/05_train.ipynb #e3b1f4fa
 def plot_losses(out:str|Path, smooth:int=20, close:bool=False):
@@ -449,6 +500,9 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
                    # Train in the channels_last memory format: 1.08-1.11x for DCGAN and WGAN on a 2-core CPU (see the
                    # benchmarks; not yet measured on a GPU)
                    channels_last:store_true=False,
+                   # Under torchrun on several GPUs: BatchNorm statistics over all ranks, as one process with the whole
+                   # batch would have them (SyncBatchNorm; not on CPUs)
+                   sync_bn:store_true=False,
                    pretrain_epochs:int=None, # gan: epochs of generator and of critic pretraining (default 1)
                    resume:store_true=False, # Continue the run in OUT with its own settings (size, bs, seed, ema...)
                    every:int=1, # Save a sample grid every EVERY epochs
@@ -464,10 +518,15 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
         try: train(arch, data, out, size, bs, epochs, lr, seed, ema or None, pretrain_epochs, resume, every,
                    collapse=not no_collapse, fid_every=fid_every, fid_n=fid_n, fid_weights=weights, nf=nf,
                    backbone=backbone, precision=precision, channels_last=channels_last or None,
-                   minutes=minutes, num_workers=workers, device=device)
+                   sync_bn=sync_bn or None, minutes=minutes, num_workers=workers, device=device)
         except TrainingDiverged as e:
             print(f"lsun_gan_train: training diverged: {e}", file=sys.stderr)
             sys.exit(3)
+        finally: teardown_distrib()   # leave the process group of a `torchrun` launch
+
+# %% ../nbs/05_train.ipynb #1d3687ba
+#| eval: false
+if __name__ == '__main__': lsun_gan_train()   # `torchrun --nproc_per_node N -m lsun_gan.train ARCH DATA ...`
 
 # %% ../nbs/05_train.ipynb #8f7bc01f
 def load_generator(ckpt:str|Path, ema:bool=True) -> tuple:

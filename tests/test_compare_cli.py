@@ -1,5 +1,6 @@
 "lsun_gan_compare from the command line: a YAML config of runs and a sweep, on the real sample, with tiny budgets."
 import os, subprocess
+from pathlib import Path
 import pandas as pd, pytest
 from conftest import cli
 
@@ -42,3 +43,20 @@ def test_run_names_cannot_leave_out_and_foreign_folders_survive(tmp_path):
     r = subprocess.run([cli('lsun_gan_compare'), tmp_path/'c.yaml', '--data', data, '--out', out], capture_output=True, text=True)
     assert r.returncode == 2 and 'is not an unfinished run' in r.stderr, r.stderr[-1500:]
     assert (victim/'precious.txt').read_text() == 'keep me' and (out/'dcgan'/'mine.txt').read_text() == 'mine'
+
+def test_compare_takes_several_folders(sample, tmp_path):
+    "--data A B: one dataset of both folders, in order (as the cpu-hour preset trains on the sample and the extra images)"
+    files = sorted(sample.iterdir())[:80]
+    for name, part in (('a', files[:40]), ('b', files[40:])):
+        (tmp_path/name).mkdir()
+        for f in part: (tmp_path/name/f.name).symlink_to(f)
+    (tmp_path/'cfg.yaml').write_text("runs:\n  - {arch: dcgan, size: 32, bs: 16, budget_gen_steps: 2, n_eval: 16}\n")
+    r = subprocess.run([cli('lsun_gan_compare'), tmp_path/'cfg.yaml', '--data', tmp_path/'a', tmp_path/'b',
+                        '--out', tmp_path/'out', '--workers', '0'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    from lsun_gan.cache import ImageCache
+    c = ImageCache(tmp_path/'out'/'data'/'32px')
+    assert len(c) == 80 and [Path(s).name for s in c.sources] == ['a', 'b']
+    r = subprocess.run([cli('lsun_gan_compare'), tmp_path/'cfg.yaml', '--data', tmp_path/'a', tmp_path/'nope',
+                        '--out', tmp_path/'out2'], capture_output=True, text=True)
+    assert r.returncode == 2 and 'nope' in r.stderr and 'Traceback' not in r.stderr, r.stderr

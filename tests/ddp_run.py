@@ -1,0 +1,51 @@
+"""Run by tests/test_ddp.py under `torchrun` (or alone, as one process); each rank saves what it ended with.
+
+    python ddp_run.py toy MODE BS OUT         tiny BatchNorm-free networks on fixed (noise, image) items, no augmentation:
+                                              MODE wgan (n_crit), dcgan (same batch) or threshold (`ThresholdSwitcher`)
+    python ddp_run.py real ARCH DATA OUT EPOCHS [resume]   `train` as `lsun_gan_train` runs it, at 32 px
+"""
+import sys
+from pathlib import Path
+from lsun_gan.distributed import init_distributed, rank, world_size, unwrap   # lsun_gan first: it quietens fastai
+import torch
+from torch import nn
+from fastai.data.core import DataLoaders, TfmdDL
+from lsun_gan.learner import (wgan_learner, dcgan_learner, SafeGANLearner, ThresholdSwitcher, DistributedGAN,
+                              dcgan_gen_loss, dcgan_crit_loss)
+from lsun_gan.train import train
+
+def toy(mode:str, bs:int, out:Path):
+    init_distributed('cpu')
+    g = torch.Generator().manual_seed(0)
+    items = [(torch.randn(8, generator=g), torch.rand(3, 8, 8, generator=g)*2 - 1) for _ in range(48)]
+    dl = TfmdDL(items, bs=bs, shuffle=False, drop_last=True)
+    dls = DataLoaders(dl, dl.new([]), device='cpu')
+    torch.manual_seed(0)
+    G = nn.Sequential(nn.Linear(8, 3*8*8), nn.Tanh(), nn.Unflatten(1, (3, 8, 8)))
+    C = nn.Sequential(nn.Conv2d(3, 4, 4, 2, 1), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(4*4*4, 1),
+                      *([nn.Sigmoid()] if mode != 'wgan' else []), nn.Flatten(0))
+    cbs = [DistributedGAN()] if world_size() > 1 else []
+    if mode == 'wgan': learn = wgan_learner(dls, generator=G, critic=C, n_crit=2, cbs=cbs)
+    elif mode == 'dcgan': learn = dcgan_learner(dls, generator=G, critic=C, cbs=cbs)
+    else: learn = SafeGANLearner(dls, G, C, dcgan_gen_loss, dcgan_crit_loss, switcher=ThresholdSwitcher(1.385, 3),
+                                 switch_eval=False, cbs=cbs)
+    start = {n: p.detach().clone() for n, p in G.named_parameters()}
+    with learn.no_bar(), learn.no_logging(): learn.fit(3, 1e-2)
+    save(learn, out, start=start)
+
+def real(arch:str, data:str, out:Path, epochs:int, resume:bool):
+    learn = train(arch, data, out, size=32, bs=8, epochs=epochs, resume=resume, num_workers=0, device='cpu',
+                  backbone='resnet18', collapse=False, n_samples=8)
+    save(learn, out)
+
+def save(learn, out:Path, **extra):
+    nets = {k: {n: p.detach().clone() for n, p in unwrap(getattr(learn.model, k)).named_parameters()}
+            for k in ('generator', 'critic')}
+    torch.save(dict(**nets, steps=learn.gan_losses.steps, real_seen=learn.gan_losses.real_seen, world=world_size(),
+                    **extra),
+               Path(out)/f'rank{rank()}.pt')
+
+if __name__ == '__main__':
+    kind, *a = sys.argv[1:]
+    if kind == 'toy': toy(a[0], int(a[1]), Path(a[2]))
+    else: real(a[0], a[1], Path(a[2]), int(a[3]), len(a) > 4)
