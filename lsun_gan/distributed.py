@@ -7,7 +7,7 @@ from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import check
 from .data import get_device
-import os
+import copy, os
 from contextlib import contextmanager
 import torch, torch.distributed as dist
 from torch import nn
@@ -17,7 +17,7 @@ from fastai.torch_core import to_detach
 
 # %% auto #0
 __all__ = ['launched', 'world_size', 'rank', 'init_distributed', 'mean_across_ranks', 'any_rank', 'gather_objects', 'barrier',
-           'alone', 'rank0_first', 'GANDDP', 'unwrap', 'ShardedDL']
+           'alone', 'rank0_first', 'GANDDP', 'unwrap', 'local_copy', 'ShardedDL']
 
 # %% ../nbs/03a_distributed.ipynb #27f06e65
 def launched() -> bool:
@@ -37,8 +37,12 @@ def init_distributed(device=None) -> torch.device:
     device = get_device(device)
     if not launched(): return device
     check(device.type in ('cpu', 'cuda'), f"--device {device}: several processes train on CPUs (gloo) or CUDA GPUs (NCCL)")
-    if device.type == 'cuda':   # one GPU per rank: the one of its local rank
-        device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', '0')))
+    if device.type == 'cuda':
+        if device.index is None:   # one GPU per rank: the one of its local rank
+            local, n = int(os.environ.get('LOCAL_RANK', '0')), torch.cuda.device_count()
+            check(local < n, f"torchrun started local rank {local} but this machine has {n} GPU(s): pass "
+                             f"--nproc_per_node {n} or fewer")
+            device = torch.device('cuda', local)
         torch.cuda.set_device(device)
     if not dist.is_initialized(): dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
     return device
@@ -98,6 +102,23 @@ class GANDDP(DistributedDataParallel):
 def unwrap(m:nn.Module) -> nn.Module:
     "The network inside a DDP wrapper, or `m` itself"
     return m.module if isinstance(m, DistributedDataParallel) else m
+
+def _plain_bn(bn:nn.SyncBatchNorm) -> nn.BatchNorm2d:
+    "A `BatchNorm2d` with the values and mode of `bn`"
+    p = next(bn.buffers(), None) if bn.weight is None else bn.weight
+    res = nn.BatchNorm2d(bn.num_features, bn.eps, bn.momentum, bn.affine, bn.track_running_stats).to(p.device, p.dtype)
+    res.load_state_dict(bn.state_dict()); res.train(bn.training)
+    return res
+
+def local_copy(m:nn.Module) -> nn.Module:
+    "`m` for one rank alone: itself, or a copy whose `SyncBatchNorm` layers, which communicate, are plain `BatchNorm2d`"
+    m = unwrap(m)
+    if not any(isinstance(l, nn.SyncBatchNorm) for l in m.modules()): return m
+    m = copy.deepcopy(m)
+    for name, l in list(m.named_modules()):
+        for k, child in l.named_children():
+            if isinstance(child, nn.SyncBatchNorm): setattr(l, k, _plain_bn(child))
+    return m
 
 # %% ../nbs/03a_distributed.ipynb #afce5633
 class ShardedDL(DistributedDL):

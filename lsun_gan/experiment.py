@@ -56,7 +56,7 @@ def sweep(base:dict, **grid) -> list:
     return [make_config(**{**base, **c, 'name': _run_name(base, c)}) for c in combos]
 
 def presets(name:str) -> list:
-    "The configs of a preset: 'quick' (CPU, 5 min), 'seed-questions' (15 min), 'cpu-hour', 'seed-plan', 'lr-bs' (GPU)"
+    "Configs of a preset: 'quick' (CPU, 5 min), 'seed-questions' (15 min), 'cpu-hour', 'gpu-sprint', 'seed-plan', 'lr-bs'"
     if name == 'quick':   # 75 s each on a CPU: narrow networks and small batches, so that it is many steps
         common = dict(size=32, bs=32, budget_seconds=75, n_eval=128)
         return [make_config(arch='wgan', nf=32, **common), make_config(arch='dcgan', nf=32, **common),
@@ -70,6 +70,10 @@ def presets(name:str) -> list:
         return [make_config(arch='wgan', **common), make_config(arch='dcgan', **common),
                 make_config(arch='gan', backbone='resnet18', max_crit=5, **{**common, 'bs': 32}),
                 make_config(arch='dcgan', name='dcgan_size64', **{**common, 'size': 64})]
+    if name == 'gpu-sprint':   # 64 px on one GPU, 70 s each (pretraining included): 6 minutes with evaluation on an H200
+        common = dict(size=64, bs=64, budget_seconds=70, n_eval=512, limit=7000, holdout=1000, snapshots=20)
+        return [make_config(arch='wgan', **common), make_config(arch='dcgan', **common),
+                make_config(arch='gan', max_crit=5, **common)]
     if name == 'seed-plan':
         common = dict(size=64, budget_images=300_000, n_eval=5000)
         return [make_config(arch='wgan', lr=2e-4, n_crit=5, **common), make_config(arch='dcgan', lr=2e-4, **common),
@@ -77,7 +81,7 @@ def presets(name:str) -> list:
     if name == 'lr-bs':
         return sweep(dict(arch='dcgan', size=64, budget_images=200_000, n_eval=2000),
                      lr=[1e-4, 2e-4, 5e-4, 1e-3], bs=[32, 64, 128, 256])
-    raise UsageError(f"unknown preset {name!r}: use quick, seed-questions, cpu-hour, seed-plan or lr-bs")
+    raise UsageError(f"unknown preset {name!r}: use quick, seed-questions, cpu-hour, gpu-sprint, seed-plan or lr-bs")
 
 # %% ../nbs/10_experiment.ipynb #70a10053
 def standard_extractor(weights=None) -> torch.nn.Module|None:
@@ -199,8 +203,8 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
     last = lambda m: float(np.mean([l for _, md, l in steps if md == m][-20:] or [np.nan]))
     run_cfg = json.loads((run/'config.json').read_text())
     summary = dict(config=cfg, seconds=round(secs, 1), images_seen=budget.seen,
-                   epochs_done=len(learn.train_monitor.epochs), gen_steps=sum(m == 'gen' for _, m, _ in steps),
-                   crit_steps=sum(m == 'crit' for _, m, _ in steps), gen_loss=last('gen'), crit_loss=last('crit'), **res,
+                   epochs_done=len(learn.train_monitor.epochs), gen_steps=learn.gan_losses.n['gen'],
+                   crit_steps=learn.gan_losses.n['crit'], gen_loss=last('gen'), crit_loss=last('crit'), **res,
                    backbone_weights=run_cfg.get('backbone_weights'), diverged=getattr(learn, 'diverged', None),
                    warnings=[f"{o.category.__name__}: {o.message}" for o in w],
                    grid=str(learn.sample_grid.last) if learn.sample_grid.last else None,
@@ -303,7 +307,7 @@ def show_grids(out:str|Path, names:list, figsize=None):
     fig, axs = plt.subplots(1, len(names), figsize=ifnone(figsize, (4.5*len(names), 4.5)), squeeze=False)
     for ax, n in zip(axs[0], names):
         s = json.loads((Path(out)/n/'summary.json').read_text())
-        if s['grid']: ax.imshow(Image.open(s['grid']))
+        if s['grid']: ax.imshow(Image.open(Path(out)/n/'samples'/Path(s['grid']).name))   # where the run folder is now
         ax.set_title(f"{n}\nSWD {s['swd_avg']:.1f}, diversity {s['diversity']:.2f}", fontsize=9); ax.axis('off')
     fig.tight_layout()
     return fig
@@ -331,8 +335,9 @@ def load_configs(path:str|Path) -> list:
 def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", str, opt=False, nargs='?')=None,
                      # Or a preset: quick (all three at 32 px, 75 s each: 5 minutes on 2 CPU cores), seed-questions
                      # (DCGAN batch sizes, 64 px, a collapsing lr: 15 minutes), cpu-hour (all three at 32 px and DCGAN
-                     # at 64 px, 14 min each, over time, with held-out images: pass both LSUN folders), seed-plan
-                     # (64 px, for a GPU), lr-bs (DCGAN lr × bs)
+                     # at 64 px, 14 min each, over time, with held-out images: pass both LSUN folders), gpu-sprint (all
+                     # three at 64 px, 70 s each, held-out images: 6 minutes on one GPU), seed-plan (64 px, for a
+                     # GPU), lr-bs (DCGAN lr × bs)
                      preset:str=None,
                      data:Param("Folders of images (several make one dataset, in order) or a prepared cache", str,
                                 nargs='+')=None,

@@ -21,11 +21,11 @@ from fastcore.meta import delegates
 from fastcore.foundation import L
 from fastai.callback.core import Callback, CancelValidException
 from fastai.callback.fp16 import MixedPrecision, AMPMode
-from fastai.learner import Learner, ValueMetric
+from fastai.learner import Learner, ValueMetric, AvgSmoothLoss
 from fastai.optimizer import Adam
 from fastai.losses import MSELossFlat
 from fastai.layers import NormType
-from fastai.torch_core import params, default_device
+from fastai.torch_core import params, default_device, to_detach
 from fastai.metrics import LossMetric
 from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.core import TfmdDL
@@ -38,16 +38,16 @@ from torchvision.models import resnet18, resnet34
 from PIL import Image
 from .data import image_files, NoiseDataLoaders, to_uint8
 from .models import DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic, pretrained_critic
-from .distributed import GANDDP, ShardedDL, unwrap, mean_across_ranks, world_size
+from .distributed import GANDDP, ShardedDL, unwrap, local_copy, mean_across_ranks, world_size
 
 # %% auto #0
-__all__ = ['ORDERS', 'SWITCHERS', 'BACKBONES', 'PRECISIONS', 'TrainingDiverged', 'SkipEmptyValidation', 'SafeGANTrainer',
-           'GANLosses', 'gan_splitter', 'SafeGANLearner', 'DistributedGAN', 'dcgan_gen_loss', 'dcgan_crit_loss',
-           'SteadyGANSwitcher', 'ThresholdSwitcher', 'SameBatchSwitcher', 'CriticLR', 'wgan_gen_loss', 'wgan_crit_loss',
-           'wgan_learner', 'dcgan_learner', 'train_dcgan_plain', 'unet_config', 'imagenet_weights_cached',
-           'generator_learner', 'unet_generator', 'save_generated', 'critic_dls', 'critic_learner',
-           'pretrained_gan_learner', 'DeviceMixedPrecision', 'GANMixedPrecision', 'batch_stats', 'generate',
-           'fixed_inputs', 'epoch_skipped', 'EMA', 'sampling_generator']
+__all__ = ['ORDERS', 'SWITCHERS', 'BACKBONES', 'PRECISIONS', 'TrainingDiverged', 'SkipEmptyValidation', 'RankSmoothLoss',
+           'SafeGANTrainer', 'GANLosses', 'gan_splitter', 'SafeGANLearner', 'DistributedGAN', 'dcgan_gen_loss',
+           'dcgan_crit_loss', 'SteadyGANSwitcher', 'ThresholdSwitcher', 'SameBatchSwitcher', 'CriticLR',
+           'wgan_gen_loss', 'wgan_crit_loss', 'wgan_learner', 'dcgan_learner', 'train_dcgan_plain', 'unet_config',
+           'imagenet_weights_cached', 'generator_learner', 'unet_generator', 'save_generated', 'critic_dls',
+           'critic_learner', 'pretrained_gan_learner', 'DeviceMixedPrecision', 'GANMixedPrecision', 'batch_stats',
+           'generate', 'fixed_inputs', 'epoch_skipped', 'EMA', 'sampling_generator']
 
 # %% ../nbs/04_learner.ipynb #98c76fe1
 ORDERS = dict(skip_valid=-20, distributed=-6, gan_trainer=-5, switcher=10, losses=20, fid=40, collapse=41, critic_lr=61,
@@ -66,8 +66,14 @@ class SkipEmptyValidation(Callback):
     def after_validate(self):   # runs before the recorder's: it still logs the metrics, so no column goes missing
         if len(self.dl) == 0: self.learn.recorder.cancel_valid = False; self.learn.recorder.before_validate()
 
+class RankSmoothLoss(AvgSmoothLoss):
+    "fastai's smoothed loss (the progress bar's) of this rank's losses: it gathers nothing across ranks on each batch"
+    def accumulate(self, learn):
+        self.count += 1
+        self.val = torch.lerp(to_detach(learn.loss.mean(), gather=False), self.val, self.beta)
+
 class SafeGANTrainer(GANTrainer):
-    "fastai's `GANTrainer`, but the frozen network's gradients are dropped at each switch, and validation keeps the mode"
+    "fastai's `GANTrainer`, but the frozen network's gradients are dropped at each switch, validation keeps the mode"
     order = ORDERS['gan_trainer']
     _own = ('generator', 'critic', 'gen_mode')   # the trainer's own state, not the learner's attributes of that name
     @property
@@ -79,6 +85,7 @@ class SafeGANTrainer(GANTrainer):
         super()._set_trainable()
         for p in (self.critic if self.gen_mode else self.generator).parameters(): p.grad = None
     def before_fit(self): super().before_fit(); self.mode_before_valid = None
+    def after_batch(self): pass   # fastai's records, unread, gather every loss and copy each generated batch to the CPU
     def before_validate(self):
         self.mode_before_valid = self.gen_mode   # fastai switches to the generator to validate...
         super().before_validate()
@@ -87,13 +94,14 @@ class SafeGANTrainer(GANTrainer):
         self.mode_before_valid = None
 
 class GANLosses(Callback):
-    "Each training step's raw loss by mode, and real images seen; the epoch's means are the `gen_loss`/`crit_loss` metrics"
+    "Each training step's raw loss by mode, running counts of steps and real images; the epoch's means are metrics"
     order = ORDERS['losses']
-    def __init__(self): self.steps, self.first, self.real_seen, self.real_first = [], 0, 0, 0
+    def __init__(self): self.steps, self.first, self.real_seen, self.real_first, self.n = [], 0, 0, 0, dict(gen=0, crit=0)
     def before_epoch(self): self.first, self.real_first = len(self.steps), self.real_seen
     def record(self, mode:str, loss:torch.Tensor, n_real:int=0):
         "Log one step of `mode` ('gen' or 'crit'): `loss` and the `n_real` real images of this rank, over all ranks"
         self.steps.append((self.epoch, mode, mean_across_ranks(loss.detach()).item()))   # every rank logs the same
+        self.n[mode] += 1
         self.real_seen += n_real*world_size()
     def after_loss(self):
         if not self.training: return
@@ -106,7 +114,9 @@ class GANLosses(Callback):
         ls = self.epoch_steps(mode)
         return float(np.mean(ls)) if ls else None
     def state_dict(self): return dict(steps=self.steps, real_seen=self.real_seen)
-    def load_state_dict(self, d): self.steps, self.real_seen = [tuple(s) for s in d['steps']], d['real_seen']
+    def load_state_dict(self, d):
+        self.steps, self.real_seen = [tuple(s) for s in d['steps']], d['real_seen']
+        self.n = {m: sum(s[1] == m for s in self.steps) for m in ('gen', 'crit')}
 
 def gan_splitter(m:nn.Module) -> list:
     "All parameters of the critic, then of the generator, as two groups (the recorder logs the last group's lr)"
@@ -128,11 +138,12 @@ class SafeGANLearner(GANLearner):
 
 # %% ../nbs/04_learner.ipynb #d4d50fdb
 class DistributedGAN(Callback):
-    "Train data-parallel in a process group: both networks in their own `GANDDP`, each rank on its share of each batch"
+    "Train data-parallel in a process group: both networks in their own `GANDDP`, each rank on its own batch of `bs`"
     order = ORDERS['distributed']
     def __init__(self, sync_bn:bool=False): self.sync_bn = sync_bn   # BatchNorm statistics over all ranks (GPUs only)
     def before_fit(self):
-        m = self.learn.model
+        rec, m = self.learn.recorder, self.learn.model   # the progress bar's smoothed loss: this rank's, no collective
+        self.smooth, rec.smooth_loss = rec.smooth_loss, RankSmoothLoss(rec.smooth_loss.beta)
         for name in ('generator', 'critic'):
             net = getattr(m, name).requires_grad_(True)   # DDP takes only the parameters that train when it is built
             if self.sync_bn: net = nn.SyncBatchNorm.convert_sync_batchnorm(net)   # the same parameters: the optimizer's
@@ -147,25 +158,23 @@ class DistributedGAN(Callback):
     def close(self):
         "The plain networks back in the model (also when the fit ended with an exception)"
         for name in ('generator', 'critic'): setattr(self.learn.model, name, unwrap(getattr(self.learn.model, name)))
+        if hasattr(self, 'smooth'): self.learn.recorder.smooth_loss = self.smooth
 
 # %% ../nbs/04_learner.ipynb #dfa446bf
-def _finite(*preds):
-    "Raise `TrainingDiverged` if the discriminator's outputs are not finite (BCE would fail with a cryptic error)"
-    if not all(torch.isfinite(p).all() for p in preds): raise TrainingDiverged("the discriminator's output is not finite")
-
 def _bce(pred, target:float):
-    "BCE of probabilities `pred` against `target`, in float32 outside autocast (CUDA's autocast refuses this BCE)"
+    "BCE of probabilities `pred` against `target` in float32 outside autocast (CUDA's refuses it); NaN if `pred` is not finite"
     with torch.autocast(pred.device.type, enabled=False):
-        return F.binary_cross_entropy(pred.float(), torch.full(pred.shape, target, device=pred.device))
+        p = pred.float()
+        ok = torch.isfinite(p)   # BCE asserts on NaN (on CUDA, a device-side assert that kills the process)
+        loss = F.binary_cross_entropy(torch.where(ok, p, 0.5), torch.full(p.shape, target, device=p.device))
+        return loss + (p - p).sum()   # NaN where any output is not: the divergence check stops every rank on it
 
 def dcgan_gen_loss(fake_pred, output, target):
     "DCGAN generator loss: BCE of the discriminator's output on fakes against 'real'"
-    _finite(fake_pred)
     return _bce(fake_pred, 1.)
 
 def dcgan_crit_loss(real_pred, fake_pred):
     "DCGAN discriminator loss, as the tutorial: BCE(real, 1) + BCE(fake, 0), summed"
-    _finite(real_pred, fake_pred)
     return _bce(real_pred, 1.) + _bce(fake_pred, 0.)
 
 # %% ../nbs/04_learner.ipynb #69e7fd58
@@ -472,6 +481,7 @@ def _chunks(n:int, bs:int) -> list:
 @torch.no_grad()
 def generate(generator:nn.Module, inputs:torch.Tensor, bs:int=64, device=None) -> torch.Tensor:
     "Outputs of `generator` for `inputs` in batches of `bs`, on the CPU: eval mode, BatchNorm on batch statistics"
+    generator = local_copy(generator)   # sampling runs on one rank: no layer may wait for the others
     device = ifnone(device, next(generator.parameters()).device)
     was = generator.training
     generator.eval()
@@ -497,7 +507,8 @@ class EMA(Callback):
     def __init__(self, decay:float=0.999): self.decay, self.averaged = decay, None
     def before_fit(self):
         if self.averaged is None:
-            self.averaged = copy.deepcopy(unwrap(self.learn.model.generator)).eval().requires_grad_(False)
+            g = local_copy(self.learn.model.generator)   # the average is sampled on one rank: no `SyncBatchNorm`
+            self.averaged = copy.deepcopy(g).eval().requires_grad_(False)
     def after_step(self):
         if not self.learn.gan_trainer.gen_mode: return
         with torch.no_grad():

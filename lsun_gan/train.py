@@ -39,8 +39,9 @@ from PIL import Image
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LEARNERS', 'rng_states',
            'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'save_checkpoint', 'load_checkpoint',
-           'Checkpoint', 'Resume', 'Budget', 'Deadline', 'Snapshots', 'learner_keys', 'make_generator', 'build_learner',
-           'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample', 'lsun_gan_sample']
+           'Checkpoint', 'load_opt_state', 'Resume', 'Budget', 'Deadline', 'Snapshots', 'learner_keys',
+           'make_generator', 'build_learner', 'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample',
+           'lsun_gan_sample']
 
 # %% ../nbs/05_train.ipynb #5b4c19f4
 def _py_state(rng) -> list: v, st, g = rng.getstate(); return [v, list(st), g]
@@ -75,17 +76,17 @@ class TrainMonitor(Callback):
     order = ORDERS['monitor']
     def __init__(self, path:str|Path, max_loss:float=1e4, log:bool=True):
         self.path, self.max_loss, self.log, self.epochs = Path(path), max_loss, log, []
-    def before_fit(self): self.learn.logger = noop   # this callback prints the epoch's line instead of the recorder
+    def before_fit(self):
+        self.learn.logger = noop   # this callback prints the epoch's line instead of the recorder
+        self.checked = len(self.learn.gan_losses.steps)
     def before_epoch(self): self.t0 = time.perf_counter()
-    def after_pred(self):
-        if self.training and any_rank(not torch.isfinite(self.pred).all()):   # every rank stops, or none
-            raise TrainingDiverged(f"the {self._mode()}'s output is not finite at epoch {self.epoch + 1}, batch {self.iter + 1}")
-    def after_loss(self):
+    def after_loss(self):   # every step since the last check (`SameBatchSwitcher` records two a batch)
         if not self.training: return
-        loss = self.learn.gan_losses.steps[-1][2]   # over all ranks, as `GANLosses` recorded it
-        if not math.isfinite(loss) or abs(loss) > self.max_loss:
-            raise TrainingDiverged(f"the {self._mode()} loss is {loss} at epoch {self.epoch + 1}, batch {self.iter + 1}")
-    def _mode(self) -> str: return 'generator' if self.learn.gan_trainer.gen_mode else 'critic'
+        steps, self.checked = self.learn.gan_losses.steps[self.checked:], len(self.learn.gan_losses.steps)
+        for _, mode, loss in steps:   # over all ranks, as `GANLosses` recorded them: every rank stops, or none
+            if not math.isfinite(loss) or abs(loss) > self.max_loss:   # a NaN output gives a NaN loss
+                raise TrainingDiverged(f"the {dict(gen='generator', crit='critic')[mode]} loss is {loss} at epoch "
+                                       f"{self.epoch + 1}, batch {self.iter + 1}")
     def after_train(self):
         gl = self.learn.gan_losses
         for mode in ('gen', 'crit'):
@@ -179,14 +180,21 @@ class Checkpoint(Callback):
             rng=rngs[0] if len(rngs) == 1 else rngs, dl_rng=_py_state(self.learn.dls.train.rng),
             scalers=mp.state_dict() if (mp := getattr(self.learn, 'gan_mixed_precision', None)) else None), self.path)
 
+def load_opt_state(opt, d:dict, lr:float):
+    "Restore a checkpoint's optimizer state `d` (read onto the CPU) onto the devices of its parameters, at `lr`"
+    opt.load_state_dict(dict(state=d['state'], hypers=L(d['hypers'])))
+    opt.set_hypers(lr=lr)   # `load_state_dict` brings back the old hyper-parameters
+    for p, _, st, _ in opt.all_params():
+        for k, v in st.items():
+            if isinstance(v, torch.Tensor): st[k] = v.to(p.device)
+
 class Resume(Callback):
     "Restore checkpoint `ckpt`: optimizer (at learning rate `lr`), switcher, EMA, history, then its RNG states"
     order = ORDERS['resume']
     def __init__(self, ckpt:dict, lr:float): self.ckpt, self.lr = ckpt, lr
     def before_fit(self):
         ck = self.ckpt
-        self.learn.opt.load_state_dict(dict(state=ck['opt']['state'], hypers=L(ck['opt']['hypers'])))
-        self.learn.opt.set_hypers(lr=self.lr)   # `load_state_dict` brings back the old hyper-parameters
+        load_opt_state(self.learn.opt, ck['opt'], self.lr)
         self.learn.gan_losses.load_state_dict(ck['losses'])
         self.learn.train_monitor.load_state_dict(ck['monitor'])
         _switcher(self.learn).load_state_dict(ck['switcher'])
@@ -206,17 +214,19 @@ class Budget(Callback):
     def __init__(self, images:int|None=None, seconds:float|None=None, gen_steps:int|None=None):
         # the clock starts now, before `train` builds the learner: a pretrained GAN's pretraining counts against it
         self.images, self.seconds, self.gen_steps, self.t0 = images, seconds, gen_steps, time.perf_counter()
-    def _gen(self) -> int: return sum(m == 'gen' for _, m, _ in self.learn.gan_losses.steps)
+    def _gen(self) -> int: return self.learn.gan_losses.n['gen']
     def before_fit(self): self.start, self.gen_start = self.learn.gan_losses.real_seen, self._gen()
     @property
     def seen(self) -> int: return self.learn.gan_losses.real_seen - self.start
     def _spent(self) -> bool:
         return bool((self.images and self.seen >= self.images) or (self.seconds and time.perf_counter() - self.t0 >= self.seconds)
                     or (self.gen_steps and self._gen() - self.gen_start >= self.gen_steps))
-    def after_batch(self):   # `any_rank`: every rank stops at the same batch
-        if self.training and any_rank(self._spent()): raise CancelTrainException  # end the epoch: grids, checkpoint
+    def _everywhere(self) -> bool:   # images and steps are counted over all ranks alike; clocks differ
+        return any_rank(self._spent()) if self.seconds else self._spent()
+    def after_batch(self):   # every rank stops at the same batch
+        if self.training and self._everywhere(): raise CancelTrainException  # end the epoch: grids, checkpoint
     def after_epoch(self):
-        if any_rank(self._spent()): raise CancelFitException
+        if self._everywhere(): raise CancelFitException
     def deadline(self, frac:float) -> float|None:
         "The `time.perf_counter()` at which `frac` of the seconds are spent (None without a time budget)"
         return self.t0 + frac*self.seconds if self.seconds else None
@@ -248,7 +258,7 @@ class Snapshots(Callback):
         state = {k: v.detach().cpu() for k, v in sampling_generator(self.learn).state_dict().items()}
         f = self.path/f'{len(self.saved):03d}.pth'
         with atomic(f) as tmp:
-            torch.save(dict(seconds=secs, gen_steps=sum(m == 'gen' for _, m, _ in gl.steps), real_images=gl.real_seen,
+            torch.save(dict(seconds=secs, gen_steps=gl.n['gen'], real_images=gl.real_seen,
                             generator=state), tmp)
         self.saved.append(f); self.due = (secs//self.seconds + 1)*self.seconds
 
@@ -497,8 +507,8 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
                    backbone:str=None, # gan: the U-Net's encoder, resnet34 (default, the course's) or resnet18 (lighter)
                    # fp32 (default), bf16 (autocast, on a CPU or a GPU) or fp16 (for GPUs: a loss scaler per network)
                    precision:str=None,
-                   # Train in the channels_last memory format: 1.08-1.11x for DCGAN and WGAN on a 2-core CPU (see the
-                   # benchmarks; not yet measured on a GPU)
+                   # Train in the channels_last memory format: 1.08-1.26x for DCGAN and WGAN on a 2-core CPU and an
+                   # H200, slower for the pretrained GAN's U-Net there (see the benchmarks)
                    channels_last:store_true=False,
                    # Under torchrun on several GPUs: BatchNorm statistics over all ranks, as one process with the whole
                    # batch would have them (SyncBatchNorm; not on CPUs)

@@ -3,8 +3,10 @@
     python ddp_run.py toy MODE BS OUT         tiny BatchNorm-free networks on fixed (noise, image) items, no augmentation:
                                               MODE wgan (n_crit), dcgan (same batch) or threshold (`ThresholdSwitcher`)
     python ddp_run.py real ARCH DATA OUT EPOCHS [resume]   `train` as `lsun_gan_train` runs it, at 32 px
+    python ddp_run.py nan DATA OUT            DCGAN whose critic turns NaN on rank 1 alone: what each rank says
+    python ddp_run.py count ARCH DATA OUT BUDGET   collectives lsun_gan calls per training batch (BUDGET images|seconds)
 """
-import sys
+import json, sys, time
 from pathlib import Path
 from lsun_gan.distributed import init_distributed, rank, world_size, unwrap   # lsun_gan first: it quietens fastai
 import torch
@@ -12,7 +14,10 @@ from torch import nn
 from fastai.data.core import DataLoaders, TfmdDL
 from lsun_gan.learner import (wgan_learner, dcgan_learner, SafeGANLearner, ThresholdSwitcher, DistributedGAN,
                               dcgan_gen_loss, dcgan_crit_loss)
-from lsun_gan.train import train
+from lsun_gan.train import train, Budget
+from lsun_gan.learner import TrainingDiverged
+from fastai.callback.core import Callback
+import torch.distributed as dist
 
 def toy(mode:str, bs:int, out:Path):
     init_distributed('cpu')
@@ -38,6 +43,49 @@ def real(arch:str, data:str, out:Path, epochs:int, resume:bool):
                   backbone='resnet18', collapse=False, n_samples=8)
     save(learn, out)
 
+class NaNCritic(Callback):
+    "From batch `at` on, this rank's (`r`) critic has NaN weights: a fault on one rank alone"
+    order = 0
+    def __init__(self, r:int, at:int): self.r, self.at = r, at
+    def before_batch(self):
+        if self.training and rank() == self.r and self.iter == self.at:
+            with torch.no_grad():
+                for p in unwrap(self.learn.model.critic).parameters(): p.fill_(float('nan'))
+
+def nan(data:str, out:Path):
+    try:
+        train('dcgan', data, out, size=32, bs=8, epochs=2, num_workers=0, device='cpu', collapse=False, n_samples=8,
+              cbs=[NaNCritic(1, 2)])
+        msg = 'no divergence'
+    except TrainingDiverged as e: msg = str(e)
+    (Path(out)/f'rank{rank()}.txt').write_text(msg)
+
+COLLECTIVES = ('all_reduce', 'broadcast', 'all_gather', 'all_gather_object', 'all_gather_into_tensor', 'barrier',
+               'reduce', 'gather', 'scatter', 'broadcast_object_list', 'reduce_scatter')
+
+class CountCollectives(Callback):
+    "Count the collectives called through `torch.distributed` during training batches (DDP's own run in C++)"
+    order = -100
+    def __init__(self): self.calls, self.batches, self.inside = {}, 0, False
+    def before_fit(self):
+        for name in COLLECTIVES:
+            f = getattr(dist, name)
+            def counted(*a, _f=f, _n=name, **k):
+                if self.inside: self.calls[_n] = self.calls.get(_n, 0) + 1
+                return _f(*a, **k)
+            setattr(dist, name, counted)
+    def before_batch(self): self.inside = self.training
+    def after_batch(self):
+        self.batches += self.inside   # `after_batch` of callbacks after this one (a budget) still count
+    def after_train(self): self.inside = False
+
+def count(arch:str, data:str, out:Path, budget:str):
+    cb = CountCollectives()
+    b = Budget(images=96) if budget == 'images' else Budget(seconds=3600, images=96)
+    train(arch, data, out, size=32, bs=8, num_workers=0, device='cpu', collapse=False, n_samples=8, budget=b,
+          cbs=[cb], backbone='resnet18')
+    if rank() == 0: (Path(out)/'counts.json').write_text(json.dumps(dict(calls=cb.calls, batches=cb.batches)))
+
 def save(learn, out:Path, **extra):
     nets = {k: {n: p.detach().clone() for n, p in unwrap(getattr(learn.model, k)).named_parameters()}
             for k in ('generator', 'critic')}
@@ -48,4 +96,7 @@ def save(learn, out:Path, **extra):
 if __name__ == '__main__':
     kind, *a = sys.argv[1:]
     if kind == 'toy': toy(a[0], int(a[1]), Path(a[2]))
+    elif kind == 'nan': nan(a[0], Path(a[1]))
+    elif kind == 'count': count(a[0], a[1], Path(a[2]), a[3])
     else: real(a[0], a[1], Path(a[2]), int(a[3]), len(a) > 4)
+    if dist.is_initialized(): dist.destroy_process_group()

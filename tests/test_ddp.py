@@ -1,6 +1,6 @@
 """Data-parallel training on 2 CPU processes (gloo), launched by torchrun as a user would: every rank ends with the same
 weights, equal to one process with the same global batch; one process writes; resume continues on every rank."""
-import os, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 import pytest, torch
 from conftest import ROOT
@@ -78,3 +78,37 @@ def test_sync_bn_needs_gpus(sample, tmp_path):
     r = subprocess.run([sys.executable, '-m', 'lsun_gan.train', 'dcgan', sample, '--out', tmp_path/'r', '--sync-bn',
                         '--device', 'cpu'], capture_output=True, text=True, env=ENV)
     assert r.returncode == 2 and '--sync-bn needs GPUs' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+def torchrun_bounded(*args, timeout:int, n:int=2):
+    "`torchrun` of `args` that must end within `timeout` seconds: a hang kills the whole process group and fails"
+    p = subprocess.Popen([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(n),
+                          *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                         start_new_session=True)
+    try: out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9); p.communicate()
+        pytest.fail(f"torchrun {' '.join(map(str, args))} hung for {timeout} s")
+    return p.returncode, out, err
+
+def test_a_nan_on_one_rank_stops_every_rank_alike(sample, tmp_path):
+    "The critic of rank 1 alone turns NaN: both ranks stop at the same step with the same message, and none hangs"
+    from lsun_gan.cache import prepare
+    data = prepare(sample, tmp_path/'c32', size=32, limit=64, verbose=False).path
+    rc, out, err = torchrun_bounded(RUN, 'nan', data, tmp_path/'run', timeout=240)
+    assert rc == 0, out[-3000:] + err[-3000:]
+    m0, m1 = ((tmp_path/'run'/f'rank{r}.txt').read_text() for r in (0, 1))
+    assert m0 == m1 and 'critic loss is nan at epoch 1, batch 3' in m0, (m0, m1)
+
+@pytest.mark.parametrize('arch,budget,per_batch', [('dcgan', 'images', dict(all_reduce=2)),
+                                                   ('wgan', 'seconds', dict(all_reduce=2))])
+def test_collectives_per_batch(arch, budget, per_batch, sample, tmp_path):
+    """On each training batch lsun_gan calls only the collectives it needs: one loss average per step (DCGAN takes a
+    critic and a generator step on each batch, WGAN one step), one flag for a time budget (clocks differ between
+    ranks; image and step counts do not), and no gather of fastai's smoothed loss; DDP's gradient average is its own"""
+    from lsun_gan.cache import prepare
+    data = prepare(sample, tmp_path/'c32', size=32, limit=96, verbose=False).path
+    rc, out, err = torchrun_bounded(RUN, 'count', arch, data, tmp_path/'run', budget, timeout=300)
+    assert rc == 0, out[-3000:] + err[-3000:]
+    c = json.loads((tmp_path/'run'/'counts.json').read_text())
+    assert c['batches'] >= 6, c   # 96 real images in batches of 8 on each of 2 ranks
+    assert c['calls'] == {k: v*c['batches'] for k, v in per_batch.items()}, c
