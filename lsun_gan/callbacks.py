@@ -43,9 +43,12 @@ class _EvalCallback(Callback):
         self._mets = [ValueMetric(partial(self.values.get, k), k) for k in self.names]
         self.learn.metrics = self.learn.metrics + self._mets
     def after_fit(self): self.learn.metrics = [m for m in self.learn.metrics if m not in self._mets]
+    def before_train(self): self.cut = False
+    def after_cancel_train(self): self.cut = True   # a budget ended the epoch, and the run with it: evaluate it too
     def _due(self) -> bool:
         self.values.clear()
-        return not epoch_skipped(self.learn) and ((self.epoch + 1) % self.every == 0 or self.epoch + 1 == self.n_epoch)
+        return not epoch_skipped(self.learn) and ((self.epoch + 1) % self.every == 0 or self.epoch + 1 == self.n_epoch
+                                                  or self.cut)
     def _generated(self) -> torch.Tensor:
         return to_uint8(generate(sampling_generator(self.learn), self.inputs, self.bs), self.stats)
     def _log(self, **kw): self.values.update(kw)   # read by the learner's metrics (`ValueMetric`s), hence logged

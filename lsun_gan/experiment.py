@@ -56,7 +56,7 @@ def sweep(base:dict, **grid) -> list:
     return [make_config(**{**base, **c, 'name': _run_name(base, c)}) for c in combos]
 
 def presets(name:str) -> list:
-    "Configs of a preset: 'quick' (CPU, 5 min), 'seed-questions' (15 min), 'cpu-hour', 'gpu-sprint', 'seed-plan', 'lr-bs'"
+    "The configs of a preset: quick (5 min), seed-questions (15), cpu-hour, gpu-sprint, seed-plan or lr-bs"
     if name == 'quick':   # 75 s each on a CPU: narrow networks and small batches, so that it is many steps
         common = dict(size=32, bs=32, budget_seconds=75, n_eval=128)
         return [make_config(arch='wgan', nf=32, **common), make_config(arch='dcgan', nf=32, **common),
@@ -70,7 +70,7 @@ def presets(name:str) -> list:
         return [make_config(arch='wgan', **common), make_config(arch='dcgan', **common),
                 make_config(arch='gan', backbone='resnet18', max_crit=5, **{**common, 'bs': 32}),
                 make_config(arch='dcgan', name='dcgan_size64', **{**common, 'size': 64})]
-    if name == 'gpu-sprint':   # 64 px on one GPU, 70 s each (pretraining included): 6 minutes with evaluation on an H200
+    if name == 'gpu-sprint':   # 64 px on one GPU, 70 s each (pretraining included): 6 minutes in all on an H200
         common = dict(size=64, bs=64, budget_seconds=70, n_eval=512, limit=7000, holdout=1000, snapshots=20)
         return [make_config(arch='wgan', **common), make_config(arch='dcgan', **common),
                 make_config(arch='gan', max_crit=5, **common)]

@@ -51,7 +51,8 @@ __all__ = ['ORDERS', 'SWITCHERS', 'BACKBONES', 'PRECISIONS', 'TrainingDiverged',
 
 # %% ../nbs/04_learner.ipynb #98c76fe1
 ORDERS = dict(skip_valid=-20, distributed=-6, gan_trainer=-5, switcher=10, losses=20, fid=40, collapse=41, critic_lr=61,
-              ema=65, resume=70, precision=12, sample_grid=80, monitor=85, checkpoint=90, snapshots=92, budget=95)
+              ema=65, resume=70, precision=12, sample_grid=80, monitor=85, tensorboard=86, checkpoint=90, snapshots=92,
+              budget=95)
 
 # %% ../nbs/04_learner.ipynb #9d90c304
 class TrainingDiverged(RuntimeError):
@@ -96,7 +97,8 @@ class SafeGANTrainer(GANTrainer):
 class GANLosses(Callback):
     "Each training step's raw loss by mode, running counts of steps and real images; the epoch's means are metrics"
     order = ORDERS['losses']
-    def __init__(self): self.steps, self.first, self.real_seen, self.real_first, self.n = [], 0, 0, 0, dict(gen=0, crit=0)
+    def __init__(self):
+        self.steps, self.first, self.real_seen, self.real_first, self.n = [], 0, 0, 0, dict(gen=0, crit=0)
     def before_epoch(self): self.first, self.real_first = len(self.steps), self.real_seen
     def record(self, mode:str, loss:torch.Tensor, n_real:int=0):
         "Log one step of `mode` ('gen' or 'crit'): `loss` and the `n_real` real images of this rank, over all ranks"
@@ -162,7 +164,7 @@ class DistributedGAN(Callback):
 
 # %% ../nbs/04_learner.ipynb #dfa446bf
 def _bce(pred, target:float):
-    "BCE of probabilities `pred` against `target` in float32 outside autocast (CUDA's refuses it); NaN if `pred` is not finite"
+    "BCE of probabilities `pred` against `target` in float32, outside autocast (CUDA's refuses it); NaN unless finite"
     with torch.autocast(pred.device.type, enabled=False):
         p = pred.float()
         ok = torch.isfinite(p)   # BCE asserts on NaN (on CUDA, a device-side assert that kills the process)

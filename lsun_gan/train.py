@@ -5,8 +5,8 @@
 # %% ../nbs/05_train.ipynb #e7f92586
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import (DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, FolderLock, check,
-                           check_positive)
+from .core import (DataUnavailable, UsageError, cli, cli_errors, atomic, write_csv, write_json, FolderLock,
+                           check, check_positive)
 from .data import gan_dls, to_uint8, load_weights, get_device
 from .crappify import crappy_dls
 from .models import DCGANGenerator, wgan_generator, MODEL_SIZES
@@ -17,7 +17,7 @@ from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_lea
 from .distributed import init_distributed, rank, world_size, any_rank, gather_objects, rank0_first, unwrap
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
-import csv, hashlib, inspect, io, math, random, sys, time, warnings
+import csv, hashlib, inspect, io, json, math, random, sys, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, torch
@@ -37,11 +37,11 @@ from torchvision.utils import make_grid
 from PIL import Image
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LEARNERS', 'rng_states',
-           'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'save_checkpoint', 'load_checkpoint',
-           'Checkpoint', 'load_opt_state', 'Resume', 'Budget', 'Deadline', 'Snapshots', 'learner_keys',
-           'make_generator', 'build_learner', 'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample',
-           'lsun_gan_sample']
+__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LOGGING', 'LEARNERS', 'rng_states',
+           'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'summary_writer', 'TensorBoardLog',
+           'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'load_opt_state', 'Resume', 'Budget', 'Deadline',
+           'Snapshots', 'learner_keys', 'make_generator', 'build_learner', 'train', 'plot_losses', 'lsun_gan_train',
+           'load_generator', 'sample', 'lsun_gan_sample']
 
 # %% ../nbs/05_train.ipynb #5b4c19f4
 def _py_state(rng) -> list: v, st, g = rng.getstate(); return [v, list(st), g]
@@ -125,10 +125,44 @@ class SampleGrid(Callback):
     def __init__(self, path:str|Path, inputs:torch.Tensor, stats='gan', every:int=1):
         store_attr()
         self.path, self.last = Path(path), None
+    def before_train(self): self.cut = False
+    def after_cancel_train(self): self.cut = True   # a budget ended the epoch, and the run with it: its grid is due
     def after_epoch(self):
-        if epoch_skipped(self.learn) or ((self.epoch + 1) % self.every and self.epoch + 1 != self.n_epoch): return
+        due = (self.epoch + 1) % self.every == 0 or self.epoch + 1 == self.n_epoch or self.cut
+        if epoch_skipped(self.learn) or not due: return
         self.last = save_grid(to_uint8(generate(sampling_generator(self.learn), self.inputs), self.stats),
                               self.path/f'epoch_{self.epoch+1:03d}.png')
+
+def summary_writer():
+    "torch's TensorBoard `SummaryWriter` class, or a one-line error naming the optional dependency it needs"
+    try: from torch.utils.tensorboard import SummaryWriter   # optional: only `--tensorboard` needs it
+    except ImportError: raise UsageError("--tensorboard needs the tensorboard package: pip install "
+                                         "'lsun_gan[tensorboard]' (or pip install tensorboard)") from None
+    return SummaryWriter
+
+class TensorBoardLog(Callback):
+    "Write each epoch's losses, steps, images/s, metrics and sample grid (from `grids`) as TensorBoard events in `path`"
+    order = ORDERS['tensorboard']   # after `SampleGrid` has saved the epoch's grid
+    def __init__(self, path:str|Path, grids:str|Path|None=None):
+        self.path, self.grids, self.writer = Path(path), grids and Path(grids), summary_writer()(str(path))
+    def before_epoch(self): self.t0, self.first = time.perf_counter(), len(self.learn.gan_losses.steps)
+    def after_epoch(self):
+        if epoch_skipped(self.learn): return
+        gl, e, secs, w = self.learn.gan_losses, self.epoch + 1, time.perf_counter() - self.t0, self.writer
+        for i, (_, mode, loss) in enumerate(gl.steps[self.first:], self.first):
+            w.add_scalar(f'step/{mode}_loss', loss, i)
+        for mode in ('gen', 'crit'):
+            if gl.mean(mode) is not None: w.add_scalar(f'loss/{mode}', gl.mean(mode), e)
+            w.add_scalar(f'steps/{mode}', gl.n[mode], e)
+        w.add_scalar('real_images', gl.real_seen, e); w.add_scalar('images_per_s', gl.epoch_real()/secs, e)
+        for m in self.learn.metrics:
+            if m.name not in ('gen_loss', 'crit_loss') and isinstance(m.value, (int, float)) and math.isfinite(m.value):
+                w.add_scalar(f'metrics/{m.name}', m.value, e)
+        grid = self.grids/f'epoch_{e:03d}.png' if self.grids else None
+        if grid and grid.exists():
+            w.add_image('samples', np.asarray(Image.open(grid).convert('RGB')), e, dataformats='HWC')
+        w.flush()
+    def after_fit(self): self.writer.close()
 
 # %% ../nbs/05_train.ipynb #6b8a5afa
 CKPT_FORMAT = 'lsun_gan checkpoint 2'
@@ -268,7 +302,8 @@ DEFAULT_LR = dict(wgan=2e-4, gan=1e-4, dcgan=2e-4)
 ARCH_STATS = dict(wgan='gan', dcgan='gan', gan='imagenet')   # the normalisation each approach trains in
 MANY_EPOCHS = 10_000   # the epochs of a run that a budget (e.g. `--minutes`) ends
 RUN_DEFAULTS = dict(size=64, bs=64, seed=42, ema=False, nz=100, nf=64, backbone='resnet34', pretrain_epochs=1,
-                    precision='fp32', channels_last=False, sync_bn=False)
+                    precision='fp32', channels_last=False, sync_bn=False, tensorboard=False)
+LOGGING = ('tensorboard',)   # settings of how a run is watched, not of what it trains: a resume may change them
 LEARNERS = dict(wgan=wgan_learner, dcgan=dcgan_learner, gan=pretrained_gan_learner)
 _RUN_SETS = {'dls', 'size', 'nz', 'nf', 'generator', 'critic', 'gen_learn', 'crit_learn', 'cbs', 'kwargs'}
 
@@ -360,6 +395,7 @@ def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict, timed
     check(Path(data).resolve() == Path(cfg['data']), f"data {data} is not the data of the run in {out} "
                                                      f"({cfg['data']}): pass that, or train into another --out")
     for k, v in given.items():
+        if k in LOGGING: cfg[k] = v; continue
         check(v == cfg[k], f"--{k.replace('_', '-')} {v} contradicts the run in {out} ({k} {cfg[k]}): leave it out "
                            "to continue that run, or train into another --out")
     check(timed or epochs is not None or cfg['epochs'] != MANY_EPOCHS,
@@ -394,6 +430,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
           precision:str|None=None, # 'fp32' (default), 'bf16' or 'fp16' (`GANMixedPrecision`)
           channels_last:bool|None=None, # Train in the channels_last memory format (fastai's `ChannelsLast`; default False)
           sync_bn:bool|None=None, # On several GPUs: BatchNorm statistics over all ranks (`SyncBatchNorm`; default False)
+          tensorboard:bool=False, # Also log each epoch to TensorBoard under `out/tb` (`TensorBoardLog`)
           minutes:float|None=None, # Stop after this many minutes (this call's wall clock), at the end of that epoch
           budget:Budget|None=None, # Or any `Budget` (images, generator steps, seconds)
           max_loss:float=1e4, num_workers:int|None=None,
@@ -411,6 +448,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
     check(not (minutes and budget), "pass minutes or a budget, not both")
     check(precision in (None, *PRECISIONS), f"--precision {precision}: use one of {', '.join(PRECISIONS)}")
     check(on_diverge in ('raise', 'stop'), f"on_diverge={on_diverge!r}: use 'raise' or 'stop'")
+    if tensorboard: summary_writer()   # a missing package is said now, not after pretraining
     if minutes: budget = Budget(seconds=minutes*60)   # its clock starts here: pretraining counts
     if budget and epochs is None and not resume: epochs = MANY_EPOCHS   # the budget ends the run
     device = init_distributed(device)   # under `torchrun`: this rank's device, in the process group
@@ -420,7 +458,8 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
     with FolderLock(out, 'lsun_gan_train') if main else nullcontext():   # rank 0 writes for every rank
         config, ck = _run_config(arch, data, out, resume, epochs, lr, dict(
             size=size, bs=bs, seed=seed, ema=ema, nz=nz, nf=nf, backbone=backbone, pretrain_epochs=pretrain_epochs,
-            precision=precision, channels_last=channels_last, sync_bn=sync_bn, learner_kw=learner_kw),
+            precision=precision, channels_last=channels_last, sync_bn=sync_bn, tensorboard=tensorboard,
+            learner_kw=learner_kw),
             timed=budget is not None)
         c = config
         if ck: _check_ranks(ck, out)
@@ -441,6 +480,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
         if main:   # what only watches or writes runs once
             if snapshots: cbs.append(Snapshots(out/'snapshots', snapshots, budget.t0 if budget else None))
             if collapse: cbs.append(ModeCollapseCallback(real=data, stats=c['stats']))
+            if c['tensorboard']: cbs.append(TensorBoardLog(out/'tb', out/'samples'))
             if fid_every: cbs.append(FIDCallback(real=data, extractor=InceptionFeatures(fid_weights), n=fid_n,
                                                  every=fid_every, stats=c['stats']))
             write_json(out/'config.json', config)
@@ -513,6 +553,9 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
                    # Under torchrun on several GPUs: BatchNorm statistics over all ranks, as one process with the whole
                    # batch would have them (SyncBatchNorm; not on CPUs)
                    sync_bn:store_true=False,
+                   # Also log losses, steps, images/s, metrics and sample grids to TensorBoard under OUT/tb
+                   # (pip install 'lsun_gan[tensorboard]'; view with: tensorboard --logdir OUT/tb)
+                   tensorboard:store_true=False,
                    pretrain_epochs:int=None, # gan: epochs of generator and of critic pretraining (default 1)
                    resume:store_true=False, # Continue the run in OUT with its own settings (size, bs, seed, ema...)
                    every:int=1, # Save a sample grid every EVERY epochs
@@ -528,7 +571,8 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
         try: train(arch, data, out, size, bs, epochs, lr, seed, ema or None, pretrain_epochs, resume, every,
                    collapse=not no_collapse, fid_every=fid_every, fid_n=fid_n, fid_weights=weights, nf=nf,
                    backbone=backbone, precision=precision, channels_last=channels_last or None,
-                   sync_bn=sync_bn or None, minutes=minutes, num_workers=workers, device=device)
+                   sync_bn=sync_bn or None, tensorboard=tensorboard, minutes=minutes, num_workers=workers,
+                   device=device)
         except TrainingDiverged as e:
             print(f"lsun_gan_train: training diverged: {e}", file=sys.stderr)
             sys.exit(3)
@@ -539,13 +583,21 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
 if __name__ == '__main__': lsun_gan_train()   # `torchrun --nproc_per_node N -m lsun_gan.train ARCH DATA ...`
 
 # %% ../nbs/05_train.ipynb #8f7bc01f
-def load_generator(ckpt:str|Path, ema:bool=True) -> tuple:
-    "The generator of checkpoint `ckpt` (its EMA weights when it has them and `ema`) and the run's config"
-    ck = load_checkpoint(ckpt)
-    cfg = ck['config']
+def load_generator(ckpt:str|Path, # A checkpoint, or a snapshot of a run (`run/snapshots/NNN.pth`, `Snapshots`)
+                   ema:bool=True) -> tuple:
+    "The generator of `ckpt` (a checkpoint's EMA weights when it has them and `ema`) and the run's config"
+    ckpt = Path(ckpt)
+    run_cfg = ckpt.parent.parent/'config.json'
+    if ckpt.parent.name == 'snapshots' and run_cfg.exists():   # a snapshot holds the generator; its run, the config
+        snap, cfg = load_weights(ckpt, 'generator snapshot'), json.loads(run_cfg.read_text())
+        check(isinstance(snap, dict) and 'generator' in snap, f"{ckpt} is not a generator snapshot of lsun_gan_train")
+        state = snap['generator']
+    else:
+        ck = load_checkpoint(ckpt)
+        cfg, state = ck['config'], ck['ema'] if ema and ck.get('ema') is not None else ck['generator']
     cfg = {**RUN_DEFAULTS, **cfg}   # runs from before a setting existed had its default
     G = make_generator(cfg['arch'], cfg['size'], cfg['nz'], cfg['nf'], cfg['backbone'])
-    G.load_state_dict(ck['ema'] if ema and ck.get('ema') is not None else ck['generator'])
+    G.load_state_dict(state)
     return G.eval(), cfg
 
 def sample(ckpt:str|Path, n:int=64, seed:int=0, data:str|Path|None=None, ema:bool=True, device=None) -> torch.Tensor:
@@ -561,7 +613,7 @@ def sample(ckpt:str|Path, n:int=64, seed:int=0, data:str|Path|None=None, ema:boo
     return to_uint8(generate(G.to(get_device(device)), inputs), cfg['stats'])
 
 @cli
-def lsun_gan_sample(ckpt:str, # A checkpoint written by lsun_gan_train (e.g. runs/run/ckpt.pth)
+def lsun_gan_sample(ckpt:str, # A checkpoint written by lsun_gan_train (e.g. runs/run/ckpt.pth), or a snapshot
                     n:int=64, # Number of images
                     out:str='grid.png', # The PNG grid to write
                     seed:int=0, # Seed of the noise (or of the crappification, for gan)
