@@ -10,7 +10,7 @@ from .cache import prepare, is_cache
 from .data import to_uint8, NoiseDataLoaders, load_weights
 from .learner import fixed_inputs, generate, sampling_generator
 from .train import (train, Budget, learner_keys, make_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
-                            ARCH_STATS, save_grid, sample as sample_checkpoint)
+                            ARCH_STATS, save_grid, load_generator, sample as sample_checkpoint)
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, count_images, plot_neighbours, metric_name, psnr, ssim,
                               memorisation_score, lpips_model, lpips_diversity)
@@ -112,7 +112,8 @@ def _caches(cfg:dict, data, out:Path) -> tuple:
 @torch.no_grad()
 def _generated_and_real(learn, real, n:int, stats, seed:int=0, generator=None) -> tuple:
     "`n` uint8 images generated (by `generator`, default the run's) from fixed inputs, and as many real ones"
-    gen = to_uint8(generate(ifnone(generator, sampling_generator(learn)), fixed_inputs(learn.dls, n, seed)), stats)
+    G = sampling_generator(learn) if generator is None else generator
+    gen = to_uint8(generate(G, fixed_inputs(learn.dls, n, seed)), stats)
     return gen, next(image_batches(real, len(gen), len(gen)))  # the pretrained GAN repairs at most its validation set
 
 @torch.no_grad()
@@ -186,16 +187,14 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
         warnings.simplefilter('always')
         learn = train(cfg['arch'], cache, run, **{k: cfg[k] for k in (*RUN_DEFAULTS, 'epochs', 'lr')},
                       num_workers=num_workers, budget=budget, on_diverge='stop',   # a diverged run is a result too
-                      snapshots=cfg['snapshots'],
+                      snapshots=cfg['snapshots'] or float('inf'),   # at least the start (`000.pth`) and the end
                       learner_kw={k: cfg[k] for k in learner_keys(cfg['arch']) if k in cfg})
     secs = time.perf_counter() - t0
     res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor, holdout=held,
                        lpips_net=lpips_net)
     if not isinstance(learn.dls, NoiseDataLoaders):   # a conditional generator: its repairs too
         res.update(restoration_report(learn, cfg['n_eval'], ARCH_STATS[cfg['arch']]))
-    with torch.random.fork_rng(devices=[]):   # where training started, leaving the global random state as it was
-        torch.manual_seed(cfg['seed'])
-        G0 = make_generator(*(cfg[k] for k in ('arch', 'size', 'nz', 'nf', 'backbone'))).to(learn.dls.device)
+    G0 = load_generator(run/'snapshots'/'000.pth')[0].to(learn.dls.device)   # where this run started (gan: pretrained)
     gen0, real0 = _generated_and_real(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], generator=G0)
     res['swd_untrained'] = swd(real0, gen0)['swd_avg']
     if cfg['snapshots']: over_time(learn, run, cfg, cache, extractor, held, lpips_net)   # outside the budget
