@@ -6,9 +6,9 @@
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, DataUnavailable, check, atomic, get_stats
-from .cache import ImageCache, is_cache, load_crop, report_progress
+from .cache import ImageCache, is_cache, load_crop, report_progress, scan_images
 from .data import load_weights
-import hashlib, io, math, warnings
+import hashlib, io, math, warnings, zipfile
 from contextlib import redirect_stdout, redirect_stderr
 from urllib.error import URLError
 from pathlib import Path
@@ -19,7 +19,6 @@ from PIL import Image
 from scipy.sparse.csgraph import connected_components
 from pytorch_fid import inception as pfi
 from fastcore.basics import ifnone
-from fastai.data.transforms import get_files
 
 
 # %% auto #0
@@ -118,7 +117,7 @@ EVAL_EXTS = ('.bmp', '.jpg', '.jpeg', '.pgm', '.png', '.ppm', '.tif', '.tiff', '
 
 def eval_files(path) -> list:
     "The image files of folder `path` (recursive) that the metrics read, sorted"
-    return sorted(get_files(path, extensions=EVAL_EXTS, recurse=True))
+    return [Path(path)/name for name in sorted(scan_images(path, exts=EVAL_EXTS)[0])]   # each file once, no FIFO
 
 def to_unit(x:torch.Tensor, stats=None) -> torch.Tensor:
     "Images as float in [0, 1]: uint8 are divided by 255, normalised floats are de-normalised with `stats`"
@@ -201,7 +200,8 @@ def data_key(src, n:int|None=None) -> str:
         c = ImageCache(src); rows = c.rows[:n]
         for i in range(0, len(rows), 1024): h.update(np.ascontiguousarray(c.images[rows[i:i+1024]]).tobytes())
     else:
-        for f in eval_files(src)[:n]: h.update(f'{f.relative_to(src)}\0'.encode()); h.update(f.read_bytes())
+        for f in eval_files(src)[:n]:   # names that are not UTF-8 as their bytes
+            h.update(f'{f.relative_to(src)}\0'.encode(errors='surrogateescape') + f.read_bytes())
     return h.hexdigest()[:16]
 
 def save_stats(path:str|Path, mu, sigma, n:int, **meta) -> Path:
@@ -214,7 +214,7 @@ def load_stats(path:str|Path) -> tuple:
     "(mu, sigma, n) from a `.npz` of FID statistics (n is None for files without it, e.g. pytorch-fid's)"
     try:
         with np.load(path) as f: return f['mu'], f['sigma'], (int(f['n']) if 'n' in f else None)
-    except (OSError, ValueError, KeyError) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise UsageError(f"{path} is not a .npz of FID statistics (mu, sigma) ({type(e).__name__}): pass "
                          "pytorch-fid's --save-stats output or a folder of images") from None
 
@@ -227,7 +227,10 @@ def real_stats(src, extractor:nn.Module, n:int|None=None,
     if cache_dir is not False and not isinstance(src, torch.Tensor):
         key = hashlib.sha1(f'{data_key(src, n_imgs)}|{size}|{n_imgs}|{extractor.id}'.encode()).hexdigest()[:16]
         f = Path(ifnone(cache_dir, Path.home()/'.cache'/'lsun_gan'/'stats'))/f'{key}.npz'
-        if f.exists(): return load_stats(f)
+        try:
+            if f.exists(): return load_stats(f)
+        except UsageError:   # a damaged cache entry: ours to recompute
+            warnings.warn(f"{f}, cached statistics, does not load: computing them again"); f.unlink()
     st = FeatureStats(extractor.dims)
     device = ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu')
     extractor = extractor.to(device).eval()
@@ -513,6 +516,7 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
     "The requested metrics between `a` and `b`, each with its sample counts, keyed by the metric's name"
     metrics = metrics.split(',') if isinstance(metrics, str) else list(metrics)
     if bad := set(metrics) - set(METRICS): raise UsageError(f"unknown metrics {sorted(bad)}: use any of {','.join(METRICS)}")
+    check(n is None or n > 0, f"--n must be > 0 (leave it out for all images), got {n}")
     npz = [str(s).endswith('.npz') for s in (a, b)]
     if any(npz) and set(metrics) - {'fid'}: raise UsageError("a .npz holds FID statistics only: ask for --metrics fid")
     needs_feats = set(metrics) & {'fid', 'kid', 'is', 'pr'}

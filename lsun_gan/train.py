@@ -7,6 +7,7 @@ from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import (DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, FolderLock, check,
                            check_positive)
+from .cache import ImageCache, is_cache
 from .data import gan_dls, to_uint8, load_weights, get_device
 from .crappify import crappy_dls
 from .models import DCGANGenerator, wgan_generator, MODEL_SIZES
@@ -37,11 +38,11 @@ from torchvision.utils import make_grid
 from PIL import Image
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LEARNERS', 'rng_states',
-           'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'save_checkpoint', 'load_checkpoint',
-           'Checkpoint', 'load_opt_state', 'Resume', 'Budget', 'Deadline', 'Snapshots', 'learner_keys',
-           'make_generator', 'build_learner', 'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample',
-           'lsun_gan_sample']
+__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LEARNERS', 'MAX_WIDTH',
+           'rng_states', 'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'save_checkpoint',
+           'load_checkpoint', 'Checkpoint', 'load_opt_state', 'Resume', 'Budget', 'Deadline', 'Snapshots',
+           'learner_keys', 'make_generator', 'build_learner', 'train', 'plot_losses', 'lsun_gan_train',
+           'load_generator', 'sample', 'lsun_gan_sample']
 
 # %% ../nbs/05_train.ipynb #5b4c19f4
 def _py_state(rng) -> list: v, st, g = rng.getstate(); return [v, list(st), g]
@@ -371,6 +372,8 @@ def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict, timed
         if v != cfg[k]: cfg['changes'] = [*cfg['changes'], dict(epoch=done, key=k, old=cfg[k], new=v)]; cfg[k] = v
     return cfg, ck
 
+MAX_WIDTH = 1024   # the widest `nf` and longest `nz` accepted: 16× the default width is already ~250× its weights
+
 def train(arch:str, # 'wgan', 'gan' or 'dcgan'
           data:str|Path, # A prepared cache or a folder of images
           out:str|Path, # The run folder
@@ -411,6 +414,13 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
     check(not (minutes and budget), "pass minutes or a budget, not both")
     check(precision in (None, *PRECISIONS), f"--precision {precision}: use one of {', '.join(PRECISIONS)}")
     check(on_diverge in ('raise', 'stop'), f"on_diverge={on_diverge!r}: use 'raise' or 'stop'")
+    check(num_workers is None or num_workers >= 0, f"--workers must be >= 0 (0: in this process), got {num_workers}")
+    check(seed is None or 0 <= seed < 2**32, f"--seed must be between 0 and 2**32-1 (what numpy takes), got {seed}")
+    check(nf is None or nf <= MAX_WIDTH, f"--nf {nf} is more than {MAX_WIDTH}: the networks would not fit in memory")
+    check(nz is None or nz <= MAX_WIDTH, f"--nz {nz} is more than {MAX_WIDTH}: use a shorter noise vector")
+    for d in ImageCache(data).sources if is_cache(data) else [data]:   # its grids and plots would become images
+        check(not out.resolve().is_relative_to(Path(d).resolve()), f"--out {out} is inside the image folder {d}: "
+              "choose a run folder outside it")
     if minutes: budget = Budget(seconds=minutes*60)   # its clock starts here: pretraining counts
     if budget and epochs is None and not resume: epochs = MANY_EPOCHS   # the budget ends the run
     device = init_distributed(device)   # under `torchrun`: this rank's device, in the process group
