@@ -398,17 +398,24 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
     with FolderLock(dest, 'lsun_gan_prepare') as lock:
         arr, log, state = dest/'images.npy', dest/'progress.jsonl', dict(key=key, src=[str(s.resolve()) for s in srcs],
                                                                          size=size, n_items=n, version=CACHE_VERSION)
+        told = False   # whether a warning already said what is redone
         if _check_dest(dest, key):
             if not verify:
                 if verbose: print(f"{dest} is already prepared: nothing to do (--verify checks it)")
                 return ImageCache(dest)
-            good, differ = _verified(arr, n, _read_log(log)) if _intact(arr, (n, size, size, 3)) else ([], [0])
-            if not differ and sum(b-a for a, b, *_ in good) == n:
+            intact = _intact(arr, (n, size, size, 3))
+            good, differ = _verified(arr, n, _read_log(log)) if intact else ([], [])
+            unchecked = n - sum(b-a for a, b, *_ in good + differ)
+            if intact and not differ and not unchecked:
                 if verbose: print(f"{dest} is verified: every chunk matches its digest")
                 return ImageCache(dest)
+            warnings.warn(f"{dest} is not as prepared (" + (f"{len(differ)} chunks differ from their digests, "
+                          f"{unchecked} rows have none" if intact else f"{arr} is missing, truncated or of another "
+                          "shape") + "): preparing that again")
             write_json(dest/'state.json', state); (dest/'meta.json').unlink()   # unfinished again: resume redoes it
+            told = True
         if (dest/'state.json').exists() and not _intact(arr, (n, size, size, 3)):
-            print(f"{arr} is missing, truncated or of another shape: preparing every image again")
+            if not told: warnings.warn(f"{arr} is missing, truncated or of another shape: preparing every image again")
             (dest/'state.json').unlink()
         if not (dest/'state.json').exists():
             with atomic(arr) as tmp:
@@ -418,8 +425,8 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
             log.unlink(missing_ok=True)
             write_json(dest/'state.json', state)
         done, redo = _verified(arr, n, _read_log(log))
-        if redo: print(f"{len(redo)} chunks of {arr} differ from their digests (rows {redo[0][0]}-{redo[0][1]-1}, "
-                       "…): preparing them again")
+        if redo and not told: warnings.warn(f"{len(redo)} chunks of {arr} differ from their digests (rows {redo[0][0]}-"
+                               f"{redo[0][1]-1}, …): preparing them again")
         todo = _todo(n, done, chunk_sz)
         args = dict(srcs=[str(s) for s in srcs], arr=str(arr), size=size, min_size=min_size, max_aspect=max_aspect)
         start = time.perf_counter()

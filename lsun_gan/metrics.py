@@ -22,13 +22,13 @@ from fastcore.basics import ifnone
 
 
 # %% auto #0
-__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'LPIPS_NETS', 'METRICS', 'fid_weights', 'fid_inception',
-           'InceptionFeatures', 'PixelFeatures', 'metric_name', 'eval_files', 'to_unit', 'image_batches',
-           'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats', 'load_stats',
-           'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid',
-           'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails',
-           'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report', 'lpips_model',
-           'lpips_diversity', 'psnr', 'ssim', 'evaluate', 'format_results']
+__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'LPIPS_NETS', 'METRICS', 'MIN_IMAGES', 'fid_weights',
+           'fid_inception', 'InceptionFeatures', 'PixelFeatures', 'metric_name', 'eval_files', 'to_unit',
+           'image_batches', 'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats',
+           'load_stats', 'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up',
+           'laplacian_pyramid', 'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours',
+           'thumbnails', 'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report',
+           'lpips_model', 'lpips_diversity', 'psnr', 'ssim', 'evaluate', 'format_results']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
 FID_WEIGHTS = 'pt_inception-2015-12-05-6726825d.pth'
@@ -391,10 +391,16 @@ def _dists(x:torch.Tensor) -> torch.Tensor:
     d = torch.cdist(x, x); d.fill_diagonal_(float('inf'))
     return d
 
+def _ratio(a:float, b:float, what:str) -> float:
+    "`a/b`; nan, with a warning, when the real images' `what` (b) is 0: they are all alike (e.g. all black)"
+    if b: return a/b
+    warnings.warn(f"the real images are all alike (their {what} is 0; all black?): the ratio to them is nan")
+    return float('nan')
+
 def diversity(gen, real) -> float:
     "Mean pairwise distance among `gen` ÷ that among `real` (1: as diverse as real images)"
     mean_pd = lambda x: torch.pdist(_flat(x)).mean().item()
-    return mean_pd(gen)/mean_pd(real)
+    return _ratio(mean_pd(gen), mean_pd(real), 'pairwise distance')
 
 def _radius(real, frac:float) -> float:
     "`frac` × the median distance from a real thumbnail to its nearest other one"
@@ -416,7 +422,7 @@ def contrast(x) -> float:
 def collapse_report(gen, real, frac:float=0.25, max_dup:float=0.2, min_div:float=0.1, min_contrast:float=0.25) -> dict:
     "Near-duplicate rate, distinct modes, diversity and contrast of `gen` against `real`, with a verdict and a message"
     dup, modes, div = near_duplicate_rate(gen, real, frac), distinct_modes(gen, real, frac), diversity(gen, real)
-    con = contrast(gen)/contrast(real)
+    con = _ratio(contrast(gen), contrast(real), 'contrast')
     flat = con < min_contrast   # no coarse structure yet: an untrained generator, not one that fell onto a few images
     collapsed = not flat and (dup > max_dup or div < min_div)
     imgs = lambda k: f"{k} distinct image{'s' if k != 1 else ''}"
@@ -502,6 +508,9 @@ def _check_npz(path, extractor) -> tuple:
                                          f"pass --dims {mu.shape[0]}, or statistics of these features")
     return mu, sigma, n
 
+MIN_IMAGES = dict(fid=2, kid=2, pr=4)   # a covariance, an unbiased MMD, k=3 neighbours besides itself
+_shown = lambda s: 'the images given' if isinstance(s, torch.Tensor) else str(s)
+
 def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
              metrics:tuple|str=('fid',), # Any of 'fid', 'kid', 'is', 'swd', 'pr'
              extractor:nn.Module|None=None, # Default: `InceptionFeatures(weights, dims)`, built only if needed
@@ -526,6 +535,12 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
               f"not {_what(extractor)}: drop is from --metrics, or use --features inception --dims 2048")
     if data is None and not isinstance(a, torch.Tensor) and not npz[0] and Path(a).is_dir(): data = a
     A, B = (s if z else _images(s, n, seed, data, sampler) for s, z in zip((a, b), npz))
+    need = max([MIN_IMAGES.get(m, 1) for m in metrics] or [1])
+    for S, z, given in zip((A, B), npz, (a, b)):
+        k = need if z else count_images(S, n)
+        short = ','.join(m for m in metrics if MIN_IMAGES.get(m, 1) == need)
+        check(k >= need, f"{_shown(given)} gives {k} images, fewer than the {need} that --metrics {short} needs: pass "
+                         "more images (or a larger --n)")
     res, feats = {}, {}
     def moments(S, z, i):
         if z: return _check_npz(S, extractor)

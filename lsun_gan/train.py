@@ -5,8 +5,8 @@
 # %% ../nbs/05_train.ipynb #e7f92586
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import (DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, FolderLock, check,
-                           check_positive)
+from .core import (UsageError, DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, FolderLock,
+                           check, check_positive, NORMS)
 from .cache import ImageCache, is_cache
 from .data import gan_dls, to_uint8, load_weights, get_device
 from .crappify import crappy_dls
@@ -18,7 +18,7 @@ from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_lea
 from .distributed import init_distributed, rank, world_size, any_rank, gather_objects, rank0_first, unwrap
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
-import csv, hashlib, inspect, io, math, random, sys, time, warnings
+import csv, hashlib, inspect, io, math, pickle, random, sys, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, torch
@@ -549,13 +549,35 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
 if __name__ == '__main__': lsun_gan_train()   # `torchrun --nproc_per_node N -m lsun_gan.train ARCH DATA ...`
 
 # %% ../nbs/05_train.ipynb #8f7bc01f
+def _ckpt_config(ck, ckpt) -> dict:
+    "The run config of the loaded checkpoint `ck`, checked as `train` checks its options (one line otherwise)"
+    cfg = ck.get('config') if isinstance(ck, dict) else None
+    check(isinstance(cfg, dict), f"{ckpt} holds no run configuration: pass a checkpoint written by lsun_gan_train")
+    cfg = {**RUN_DEFAULTS, **cfg}   # runs from before a setting existed had its default
+    width = lambda v: isinstance(v, int) and 0 < v <= MAX_WIDTH
+    for ok, what in ((cfg.get('arch') in ARCHS, 'arch'), (cfg['size'] in MODEL_SIZES, 'size'), (width(cfg['nz']), 'nz'),
+                     (width(cfg['nf']), 'nf'), (cfg['backbone'] in BACKBONES, 'backbone'),
+                     (cfg.get('stats') in NORMS, 'stats')):
+        check(ok, f"{ckpt}: its run configuration has {what} {cfg.get(what)!r}, which lsun_gan_train never writes: "
+                  "pass a checkpoint written by lsun_gan_train")
+    return cfg
+
 def load_generator(ckpt:str|Path, ema:bool=True) -> tuple:
     "The generator of checkpoint `ckpt` (its EMA weights when it has them and `ema`) and the run's config"
-    ck = load_checkpoint(ckpt)
-    cfg = ck['config']
-    cfg = {**RUN_DEFAULTS, **cfg}   # runs from before a setting existed had its default
+    try:
+        with warnings.catch_warnings():   # torch's note on a pickle protocol it does not expect: refused below anyway
+            warnings.filterwarnings('ignore', 'Detected pickle protocol', UserWarning)
+            ck = load_checkpoint(ckpt)
+    except pickle.UnpicklingError:   # code inside a well-formed checkpoint
+        raise UsageError(f"{ckpt} asks to run code when loaded, which lsun_gan never does: use a checkpoint written "
+                         "by lsun_gan_train") from None
+    cfg = _ckpt_config(ck, ckpt)
     G = make_generator(cfg['arch'], cfg['size'], cfg['nz'], cfg['nf'], cfg['backbone'])
-    G.load_state_dict(ck['ema'] if ema and ck.get('ema') is not None else ck['generator'])
+    try: G.load_state_dict(ck['ema'] if ema and ck.get('ema') is not None else ck['generator'])
+    except (KeyError, RuntimeError, TypeError, AttributeError) as e:
+        raise UsageError(f"{ckpt}: its generator's weights do not fit its configuration ({type(e).__name__})") from None
+    check(all(v.isfinite().all() for v in G.state_dict().values() if v.is_floating_point()),
+          f"{ckpt}: the generator's weights are NaN or infinite (the run diverged): use an earlier checkpoint")
     return G.eval(), cfg
 
 def sample(ckpt:str|Path, n:int=64, seed:int=0, data:str|Path|None=None, ema:bool=True, device=None) -> torch.Tensor:
@@ -580,4 +602,7 @@ def lsun_gan_sample(ckpt:str, # A checkpoint written by lsun_gan_train (e.g. run
                     device:str=None # cpu, cuda, cuda:N or mps (default: the GPU if there is one)
                    ):
     "Write a grid of N images generated from checkpoint CKPT"
-    with cli_errors('lsun_gan_sample'): print(save_grid(sample(ckpt, n, seed, data, not no_ema, device), out))
+    with cli_errors('lsun_gan_sample'):
+        check(Path(out).suffix.lower() in ('.png', '.jpg', '.jpeg') and not Path(out).is_dir(),
+              f"--out {out}: name a .png or .jpg file to write the grid to")
+        print(save_grid(sample(ckpt, n, seed, data, not no_ema, device), out))

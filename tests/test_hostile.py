@@ -1,5 +1,6 @@
-"""Hostile input and faults (issue 23): each case runs a command's function in this process as `launch.main` does, and
-checks the exit code, one line naming the file or option, nothing written outside the output folder, and a time bound."""
+"""Hostile input and faults (issue 23): each case runs a command's function in this process as `launch.main` does,
+and checks the exit code, one line naming the file or option, nothing written outside the output folder, no process
+left behind, and a time bound on what used to hang."""
 import os, sys, json, time, threading
 from pathlib import Path
 import numpy as np, pytest
@@ -26,7 +27,22 @@ def run_cli(prog:str, *args, capsys=None, within:float=60.) -> tuple:
         except SystemExit as e: return e.code or 0
         return 0
     code = bounded(go, within, f"{prog} {' '.join(argv)}")
+    assert not children(), f"{prog} {' '.join(argv)} left processes behind: {children()}"
     return code, capsys.readouterr().err if capsys else ''
+
+def children() -> list:
+    "Pids of this process's children still running (Linux), after a moment for exiting workers to be reaped"
+    def kids():
+        out = []
+        for p in Path('/proc').glob('[0-9]*'):
+            try: stat = (p/'stat').read_text()
+            except OSError: continue
+            if int(stat.rsplit(')', 1)[1].split()[1]) == os.getpid(): out.append(int(p.name))
+        return out
+    for _ in range(50):
+        if not (k := kids()): return k
+        time.sleep(0.1)
+    return kids()
 
 def one_line(err:str, *words):
     "The error output is one line naming each of `words`, without a traceback"
@@ -55,26 +71,28 @@ def test_prepare_resume_redoes_a_truncated_cache(imgs, tmp_path, capsys):
     clean = np.array(prepare(imgs, tmp_path/'clean', size=32, n_workers=0, chunk_sz=4, verbose=False).images)
     k = tmp_path/'k'; prepare(imgs, k, size=32, n_workers=0, chunk_sz=4, verbose=False); _unfinish(k)
     os.truncate(k/'images.npy', 50000)
-    c = prepare(imgs, k, size=32, n_workers=0, chunk_sz=4, verbose=False)
+    with pytest.warns(UserWarning, match='truncated'):
+        c = prepare(imgs, k, size=32, n_workers=0, chunk_sz=4, verbose=False)
     assert (np.asarray(c.images) == clean).all() and len(c) == 24
-    assert 'truncated' in capsys.readouterr().out
 
 def test_prepare_resume_redoes_chunks_that_differ_from_their_digest(imgs, tmp_path, capsys):
     from lsun_gan.cache import prepare
     clean = np.array(prepare(imgs, tmp_path/'clean', size=32, n_workers=0, chunk_sz=4, verbose=False).images)
     k = tmp_path/'k'; prepare(imgs, k, size=32, n_workers=0, chunk_sz=4, verbose=False); _unfinish(k)
     mm = np.load(k/'images.npy', mmap_mode='r+'); mm[5:7] = 0; mm.flush(); del mm   # zeroed in place, size kept
-    c = prepare(imgs, k, size=32, n_workers=0, chunk_sz=4, verbose=False)
+    with pytest.warns(UserWarning, match='1 chunks'):
+        c = prepare(imgs, k, size=32, n_workers=0, chunk_sz=4, verbose=False)
     assert (np.asarray(c.images) == clean).all()
-    assert '1 chunks' in capsys.readouterr().out
 
 def test_prepare_verify_checks_and_repairs_a_finished_cache(imgs, tmp_path, capsys):
     from lsun_gan.cache import prepare
     k = tmp_path/'k'; clean = np.array(prepare(imgs, k, size=32, n_workers=0, chunk_sz=4, verbose=False).images)
-    assert run_cli('lsun_gan_prepare', imgs, k, '--size', 32, '--workers', 0, '--chunk', 4, '--verify',
-                   capsys=capsys)[0] == 0
-    mm = np.load(k/'images.npy', mmap_mode='r+'); mm[20] = 7; mm.flush(); del mm
     assert run_cli('lsun_gan_prepare', imgs, k, '--size', 32, '--workers', 0, '--chunk', 4, '--verify')[0] == 0
+    assert 'is verified' in capsys.readouterr().out
+    mm = np.load(k/'images.npy', mmap_mode='r+'); mm[20] = 7; mm.flush(); del mm
+    code, err = run_cli('lsun_gan_prepare', imgs, k, '--size', 32, '--workers', 0, '--chunk', 4, '--verify',
+                        capsys=capsys)
+    assert code == 0; one_line(err, 'warning', k, '1 chunks differ', '0 rows have none')
     assert (np.load(k/'images.npy') == clean).all()
 
 # ---- 1. compare: one process per --out; a name once; a finished run only for the same config
@@ -179,7 +197,8 @@ def test_prepare_workers_bounded_by_the_work(imgs, tmp_path, capsys, monkeypatch
 def _fifo_folder(imgs:Path, d:Path) -> Path:
     from PIL import Image
     d.mkdir()
-    for i in range(6): Image.fromarray(np.random.default_rng(i).integers(0, 255, (32, 32, 3), np.uint8)).save(d/f'{i}.png')
+    for i in range(6):
+        Image.fromarray(np.random.default_rng(i).integers(0, 255, (32, 32, 3), np.uint8)).save(d/f'{i}.png')
     os.mkfifo(d/'p.jpg')
     return d
 
@@ -274,3 +293,69 @@ def test_file_names_that_are_not_utf8(imgs, tmp_path, capsys, monkeypatch):
         Image.new('RGB', (16, 16), (i*60, 9, 0)).save(os.fsencode(e) + b'/' + name)
     code, err = run_cli('lsun_gan_eval', e, e, '--metrics', 'fid', '--features', 'pixels', capsys=capsys)
     assert code == 0 and len(list((tmp_path/'home').rglob('*.npz'))) == 1, err[-1500:]
+
+# ---- 3. Checkpoints handed to lsun_gan_sample
+def _ckpt(path, config, nan=False, payload=None):
+    "A well-formed checkpoint (a right SHA-256) of a small DCGAN generator with `config`; or of the bytes `payload`"
+    import hashlib, torch
+    from lsun_gan.train import save_checkpoint, make_generator, CKPT_FORMAT
+    if payload is not None:
+        p = torch.frombuffer(bytearray(payload), dtype=torch.uint8)
+        return torch.save(dict(format=CKPT_FORMAT, sha256=hashlib.sha256(payload).hexdigest(), payload=p), path)
+    G = make_generator('dcgan', 32, 100, 8)
+    if nan: next(iter(G.parameters())).data[0] = float('nan')
+    save_checkpoint(dict(config=config, generator=G.state_dict(), ema=None), path)
+
+GOOD = dict(arch='dcgan', size=32, nz=100, nf=8, stats='gan')
+
+@pytest.mark.parametrize('config,words', [(dict(GOOD, arch='xyz'), ['arch']), (None, ['no run configuration']),
+                                          (dict(GOOD, nz=-5), ['nz']), ([1, 2], ['no run configuration']),
+                                          (dict(GOOD, nf=40000), ['nf']), (dict(GOOD, nf=16), ['do not fit'])])
+def test_sample_checks_a_checkpoints_config(tmp_path, capsys, config, words):
+    _ckpt(tmp_path/'c.pth', config)
+    code, err = run_cli('lsun_gan_sample', tmp_path/'c.pth', '--n', 4, '--out', tmp_path/'g.png', capsys=capsys)
+    assert code == 2; one_line(err, tmp_path/'c.pth', *words)
+    assert not (tmp_path/'g.png').exists()
+
+def test_sample_refuses_nan_weights_and_a_pickle_payload(tmp_path, capsys):
+    import pickle, warnings
+    warnings.simplefilter('error')   # torch's warning on the pickle would be lines more
+    _ckpt(tmp_path/'nan.pth', GOOD, nan=True)
+    code, err = run_cli('lsun_gan_sample', tmp_path/'nan.pth', '--n', 4, '--out', tmp_path/'g.png', capsys=capsys)
+    assert code == 2; one_line(err, 'NaN')
+    _ckpt(tmp_path/'p.pth', None, payload=pickle.dumps(dict(config=GOOD, x=os.system)))   # a global: code to run
+    code, err = run_cli('lsun_gan_sample', tmp_path/'p.pth', '--n', 4, '--out', tmp_path/'g.png', capsys=capsys)
+    assert code == 2; one_line(err, tmp_path/'p.pth', 'run code')
+    assert not (tmp_path/'g.png').exists()
+
+@pytest.mark.parametrize('out', ['grid', 'g.xyz', '.'])
+def test_sample_bad_out(tmp_path, capsys, out, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _ckpt(tmp_path/'c.pth', GOOD)
+    code, err = run_cli('lsun_gan_sample', tmp_path/'c.pth', '--n', 4, '--out', out, capsys=capsys)
+    assert code == 2; one_line(err, '--out', out)
+    assert sorted(os.listdir(tmp_path)) == ['c.pth']
+
+def test_collapse_report_on_all_black_real_images_warns_not_crashes():
+    import torch
+    from lsun_gan.metrics import collapse_report
+    black, gen = torch.zeros(8, 3, 32, 32, dtype=torch.uint8), torch.randint(0, 255, (8, 3, 32, 32), dtype=torch.uint8)
+    with pytest.warns(UserWarning, match='all alike'): rep = collapse_report(gen, black)
+    assert np.isnan(rep['diversity']) and not rep['collapsed']
+
+@pytest.mark.parametrize('metric,n', [('fid', 1), ('kid', 1), ('pr', 2), ('pr', 3)])
+def test_eval_too_few_images_for_a_metric(tmp_path, capsys, metric, n):
+    from PIL import Image
+    (tmp_path/'a').mkdir()
+    for i in range(6): Image.new('RGB', (16, 16), (i*40, 9, 0)).save(tmp_path/'a'/f'{i}.png')
+    code, err = run_cli('lsun_gan_eval', tmp_path/'a', tmp_path/'a', '--metrics', metric, '--features', 'pixels',
+                        '--n', n, '--no_cache', capsys=capsys)
+    assert code == 2; one_line(err, tmp_path/'a', metric, '--n')
+
+@pytest.mark.parametrize('text', ['{"cells": [', '[]', '{"cells": [1]}'])
+def test_docs_with_a_malformed_index(tmp_path, capsys, text):
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    (nbs/'index.ipynb').write_text(text)
+    code, err = run_cli('lsun_gan_docs', '--nbs', nbs, '--readme', tmp_path/'R.md', capsys=capsys)
+    assert code == 2; one_line(err, nbs/'index.ipynb')
+    assert not (tmp_path/'R.md').exists()
