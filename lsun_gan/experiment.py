@@ -403,6 +403,8 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
         if (config is None) == (preset is None): raise UsageError("pass either a CONFIG file or --preset NAME")
         for d in data or [None]:
             check(d is not None and Path(d).exists(), f"--data {d}: pass folders of images or a prepared cache")
+            check(is_cache(d) or not Path(out).resolve().is_relative_to(Path(d).resolve()),
+                  f"--out {out} is inside the image folder {d}: its runs' grids would become images; choose another")
         cfgs = load_configs(config) if config else presets(preset)   # every config checked before any run starts
         with FolderLock(out, 'lsun_gan_compare'):
             df = compare(cfgs, data if len(data) > 1 else data[0], out, weights, workers)

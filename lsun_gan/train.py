@@ -18,7 +18,7 @@ from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_lea
 from .distributed import init_distributed, rank, world_size, any_rank, gather_objects, rank0_first, unwrap
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
-import csv, hashlib, inspect, io, math, pickle, random, sys, time, warnings
+import csv, hashlib, inspect, io, math, os, pickle, random, sys, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, torch
@@ -415,6 +415,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
     check(precision in (None, *PRECISIONS), f"--precision {precision}: use one of {', '.join(PRECISIONS)}")
     check(on_diverge in ('raise', 'stop'), f"on_diverge={on_diverge!r}: use 'raise' or 'stop'")
     check(num_workers is None or num_workers >= 0, f"--workers must be >= 0 (0: in this process), got {num_workers}")
+    if num_workers: num_workers = min(num_workers, os.cpu_count() or 1)   # more would only fork and wait
     check(seed is None or 0 <= seed < 2**32, f"--seed must be between 0 and 2**32-1 (what numpy takes), got {seed}")
     check(nf is None or nf <= MAX_WIDTH, f"--nf {nf} is more than {MAX_WIDTH}: the networks would not fit in memory")
     check(nz is None or nz <= MAX_WIDTH, f"--nz {nz} is more than {MAX_WIDTH}: use a shorter noise vector")

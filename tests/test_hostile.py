@@ -359,3 +359,19 @@ def test_docs_with_a_malformed_index(tmp_path, capsys, text):
     code, err = run_cli('lsun_gan_docs', '--nbs', nbs, '--readme', tmp_path/'R.md', capsys=capsys)
     assert code == 2; one_line(err, nbs/'index.ipynb')
     assert not (tmp_path/'R.md').exists()
+
+def test_compare_refuses_out_inside_its_image_folder(imgs, tmp_path, capsys):
+    (tmp_path/'c.yaml').write_text(TINY + "runs: [{arch: dcgan}]\n")
+    before = files_under(imgs)
+    code, err = run_cli('lsun_gan_compare', tmp_path/'c.yaml', '--data', imgs, '--out', imgs/'cmp', '--workers', 0,
+                        capsys=capsys)
+    assert code == 2; one_line(err, '--out', imgs)
+    assert files_under(imgs) == before
+
+def test_train_workers_bounded_by_the_cores(imgs, tmp_path, monkeypatch):
+    import lsun_gan.train as T
+    seen = []
+    def spy(*args, **kw): seen.append(args[7]); raise KeyboardInterrupt   # build_learner's num_workers; stop there
+    monkeypatch.setattr(T, 'build_learner', spy)
+    with pytest.raises(KeyboardInterrupt): T.train('dcgan', imgs, tmp_path/'run', size=32, bs=8, num_workers=100000)
+    assert seen == [os.cpu_count()]
