@@ -194,8 +194,8 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
     run, key = out/cfg['name'], _config_key(cfg, data, extractor, lpips_net)
     if (run/'summary.json').exists():
         done = json.loads((run/'summary.json').read_text())
-        check(done.get('config_key') == key, f"{run} holds a finished run of another config, data or evaluation than "
-              f"run {cfg['name']} now: delete {run} to run it again, or choose another --out")
+        check(done.get('config_key') == key, f"{run} holds a finished run of another config, data or evaluation (or "
+              f"of an older lsun_gan) than run {cfg['name']} now: delete {run} to run it again, or choose another --out")
         return done
     if run.exists():   # an unfinished run of ours restarts (budgets are not resumable mid-run); nothing else is deleted
         check((run/UNFINISHED).exists(), f"{run} exists and is not an unfinished run of lsun_gan_compare: move it away, "
