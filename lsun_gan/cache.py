@@ -6,14 +6,14 @@
 from __future__ import annotations
 from .core import (UsageError, DataUnavailable, check, cli, cli_errors, atomic, write_csv, write_json,
                            FolderLock)
-import os, io, sys, csv, json, time, shutil, signal, ctypes, hashlib, zipfile, warnings, multiprocessing as mp
+import os, io, sys, csv, json, stat, time, shutil, signal, ctypes, hashlib, zipfile, warnings, multiprocessing as mp
 from pathlib import Path
 from contextlib import contextmanager, ExitStack
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np, simplejpeg
 from PIL import Image, UnidentifiedImageError
 from fastcore.basics import ifnone, listify
-from fastcore.script import Param
+from fastcore.script import Param, store_true
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 
 # %% auto #0
@@ -99,7 +99,8 @@ def _open_lmdb(path):
     return lmdb.open(str(path), readonly=True, lock=False, readahead=False, max_readers=256)
 
 def scan_images(src:Path, # A folder of images
-                exclude:list=() # Folders to leave out (an output folder inside `src`)
+                exclude:list=(), # Folders to leave out (an output folder inside `src`)
+                exts:tuple=IMG_EXTS # The file name endings that are images
                ) -> tuple[dict, dict]:
     "{name: (bytes, mtime_ns)} of the images under `src`, each file and folder once; {name: reason} of bad entries"
     src, found, bad, files_seen = Path(src), {}, {}, {}
@@ -116,7 +117,8 @@ def scan_images(src:Path, # A folder of images
             name = (rel/f).as_posix()
             try: st = os.stat(os.path.join(root, f))
             except OSError as e: bad[name] = f'dangling or looping link ({e.strerror})'; continue
-            if os.path.splitext(f)[1].lower() not in IMG_EXTS: continue
+            if os.path.splitext(f)[1].lower() not in exts: continue
+            if not stat.S_ISREG(st.st_mode): bad[name] = 'not a regular file (a pipe, socket or device)'; continue
             if (st.st_dev, st.st_ino) in files_seen: bad[name] = f'the same file as {files_seen[st.st_dev, st.st_ino]}'
             else: files_seen[st.st_dev, st.st_ino] = name; found[name] = (st.st_size, st.st_mtime_ns)
     return found, bad
@@ -250,14 +252,24 @@ def _cache_key(srcs:list, items:list, stamps:dict, size:int) -> str:
     "Hash of the sources (paths; an LMDB's size and time), their items (names, sizes, mtimes) and the image size"
     lm = [(os.stat(s/'data.mdb').st_size, os.stat(s/'data.mdb').st_mtime_ns) if is_lmdb(s) else None for s in srcs]
     h = hashlib.sha1(json.dumps(dict(v=CACHE_VERSION, src=[str(s.resolve()) for s in srcs], size=size, lmdb=lm)).encode())
-    for it in items: h.update(f'{it[0]}\0{it[1]}\0{stamps[it]}\0'.encode())
+    for it in items: h.update(f'{it[0]}\0{it[1]}\0{stamps[it]}\0'.encode(errors='surrogateescape'))
     return h.hexdigest()[:16]
 
 def _reason(e:Exception) -> str:
     return str(e) if isinstance(e, SkipImage) else f'{type(e).__name__}: {e}'[:300]
 
-def _prep_rows(srcs:list, arr:str, start:int, items:list, size:int, min_size, max_aspect) -> list:
-    "Crop `items` into rows `start`, `start+1`, … of the memory-mapped `arr`; the skipped rows (zeroed), with reasons"
+def _digest(mm:np.ndarray, a:int, b:int) -> str:
+    "SHA-1 of rows `a` to `b` of `mm`: what the log records of a chunk, and resume and `--verify` check"
+    return hashlib.sha1(np.ascontiguousarray(mm[a:b])).hexdigest()
+
+def _intact(arr:Path, shape:tuple) -> bool:
+    "Whether `arr` is a whole .npy file of uint8 rows of `shape` (not truncated, not extended)"
+    try: mm = np.load(arr, mmap_mode='r')
+    except (OSError, ValueError, EOFError): return False
+    return mm.shape == shape and mm.dtype == np.uint8 and os.path.getsize(arr) == mm.offset + mm.nbytes
+
+def _prep_rows(srcs:list, arr:str, start:int, items:list, size:int, min_size, max_aspect) -> tuple[list, str]:
+    "Crop `items` into rows `start`, … of the memory map `arr`: the skipped rows (zeroed) with reasons; a digest"
     mm, skips = np.load(arr, mmap_mode='r+'), []
     with ExitStack() as stack, warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -268,15 +280,24 @@ def _prep_rows(srcs:list, arr:str, start:int, items:list, size:int, min_size, ma
                                    max_aspect)
             except Exception as e: mm[r] = 0; skips.append((r, _reason(e)))
     mm.flush()
-    return skips
+    return skips, _digest(mm, start, start+len(items))
 
 def _read_log(f:Path) -> list:
-    "The (start, stop, skips) of the row ranges done, from the append-only log `f` (a torn last line is ignored)"
+    "The (start, stop, skips, digest) of the row ranges done, from the append-only log `f` (a torn last line: ignored)"
     done = []
     for line in (f.read_text().splitlines() if f.exists() else []):
-        try: d = json.loads(line); done.append((*d['rows'], d['skips']))
+        try: d = json.loads(line); done.append((*d['rows'], d['skips'], d.get('sha')))
         except (json.JSONDecodeError, KeyError, TypeError): continue
     return done
+
+def _verified(arr:Path, n:int, done:list) -> tuple[list, list]:
+    "The `done` ranges of `arr`'s `n` rows whose rows match their digest, and the others (overlaps: the last kept)"
+    mm, ok, bad, seen = np.load(arr, mmap_mode='r'), [], [], np.zeros(n, bool)
+    for a, b, skips, sha in reversed(done):
+        if not 0 <= a < b <= n or seen[a:b].any(): continue
+        seen[a:b] = True
+        (ok if sha == _digest(mm, a, b) else bad).append((a, b, skips, sha))
+    return ok[::-1], bad[::-1]
 
 def _todo(n:int, done:list, chunk_sz:int) -> list:
     "(start, stop) ranges of at most `chunk_sz` rows covering the rows of `range(n)` not in a `done` range"
@@ -299,10 +320,11 @@ def _worker_init(parent:int, lock_fd:int|None):
 def worker_pool(n_workers:int|None=None, # Processes (default: all cores)
                 lock:FolderLock|None=None # A lock this process holds, which the workers must not keep alive
                ) -> ProcessPoolExecutor:
-    "A `ProcessPoolExecutor` (fork where there is one) whose workers exit with this process; an error drops queued work"
+    "A `ProcessPoolExecutor` (fork where there is one, at most a worker per core) whose workers exit with this process"
     ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else None)
     lock_fd = lock.f.fileno() if lock and ctx.get_start_method() == 'fork' else None  # forked: its copy to close
-    ex = ProcessPoolExecutor(ifnone(n_workers, os.cpu_count()), mp_context=ctx, initializer=_worker_init,
+    n_workers = min(ifnone(n_workers, os.cpu_count()), os.cpu_count() or 1)
+    ex = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_worker_init,
                              initargs=(os.getpid(), lock_fd))
     try: yield ex
     except BaseException: ex.shutdown(wait=False, cancel_futures=True); raise
@@ -328,7 +350,9 @@ def _check_dest(dest:Path, key:str) -> bool:
     for f in (dest/'meta.json', dest/'state.json'):
         if not f.exists(): continue
         try: old = json.loads(f.read_text())
-        except ValueError: raise UsageError(f"{f} is corrupt: delete {dest} and run lsun_gan_prepare again") from None
+        except ValueError: old = None
+        check(isinstance(old, dict) and {'key', 'src', 'size', 'n_items'} <= set(old),
+              f"{f} is corrupt: delete {dest} and run lsun_gan_prepare again")
         check(old.get('version', 1) == CACHE_VERSION, f"{dest} holds a cache made by an older lsun_gan: to prepare "
               f"again, delete {dest} and run lsun_gan_prepare again (a finished one can still be trained on)")
         if old['key'] != key:
@@ -346,7 +370,8 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
             chunk_sz:int=256, # Images per unit of work; may change between an interrupted run and its resumption
             min_size:int|None=None, # Skip images whose short side is below this (default `size//4`)
             max_aspect:float=10., # Skip images whose long side is more than this times the short side
-            verbose:bool=True # Print progress and the summary
+            verbose:bool=True, # Print progress and the summary
+            verify:bool=False # A finished cache: check every chunk against its digest and redo those that differ
            ) -> ImageCache:
     "Resize and centre-crop every image of `src` once into a uint8 cache at `dest`; resumes where it stopped"
     check(size in SIZES, f"--size must be one of {', '.join(map(str, SIZES))}, got {size}")
@@ -357,6 +382,10 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
     srcs, dest = [Path(s) for s in listify(src)], Path(dest)
     check(srcs, "no source given: name at least one folder of images or LMDB")
     check(len({os.path.realpath(s) for s in srcs}) == len(srcs), f"a source is given twice: {' '.join(map(str, srcs))}")
+    for a in srcs:   # a folder inside another would give its images twice
+        for b in srcs:
+            check(a is b or not a.resolve().is_relative_to(b.resolve()), f"source {a} is inside source {b}: its "
+                  "images would count twice; name only the outer one")
     check(not dest.exists() or dest.is_dir(), f"{dest} is a file, not a folder: choose another DEST")
     items, stamps, bad = _read_sources(srcs, exclude=[dest])
     check(start < len(items[:limit]) or not items, f"--start {start}: the sources hold only {len(items[:limit])} "
@@ -367,36 +396,54 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
     key, n = _cache_key(srcs, items, stamps, size), len(items)
     show = (lambda k, name: name) if len(srcs) == 1 else (lambda k, name: f'{srcs[k]}/{name}')
     with FolderLock(dest, 'lsun_gan_prepare') as lock:
+        arr, log, state = dest/'images.npy', dest/'progress.jsonl', dict(key=key, src=[str(s.resolve()) for s in srcs],
+                                                                         size=size, n_items=n, version=CACHE_VERSION)
+        told = False   # whether a warning already said what is redone
         if _check_dest(dest, key):
-            if verbose: print(f"{dest} is already prepared: nothing to do")
-            return ImageCache(dest)
-        arr, log = dest/'images.npy', dest/'progress.jsonl'
+            if not verify:
+                if verbose: print(f"{dest} is already prepared: nothing to do (--verify checks it)")
+                return ImageCache(dest)
+            intact = _intact(arr, (n, size, size, 3))
+            good, differ = _verified(arr, n, _read_log(log)) if intact else ([], [])
+            unchecked = n - sum(b-a for a, b, *_ in good + differ)
+            if intact and not differ and not unchecked:
+                if verbose: print(f"{dest} is verified: every chunk matches its digest")
+                return ImageCache(dest)
+            warnings.warn(f"{dest} is not as prepared (" + (f"{len(differ)} chunks differ from their digests, "
+                          f"{unchecked} rows have none" if intact else f"{arr} is missing, truncated or of another "
+                          "shape") + "): preparing that again")
+            write_json(dest/'state.json', state); (dest/'meta.json').unlink()   # unfinished again: resume redoes it
+            told = True
+        if (dest/'state.json').exists() and not _intact(arr, (n, size, size, 3)):
+            if not told: warnings.warn(f"{arr} is missing, truncated or of another shape: preparing every image again")
+            (dest/'state.json').unlink()
         if not (dest/'state.json').exists():
             with atomic(arr) as tmp:
                 np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(n, size, size, 3)).flush()
                 if hasattr(os, 'posix_fallocate'):  # not on macOS
                     with open(tmp, 'r+b') as f: os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
             log.unlink(missing_ok=True)
-            write_json(dest/'state.json', dict(key=key, src=[str(s.resolve()) for s in srcs], size=size, n_items=n,
-                                               version=CACHE_VERSION))
-        done = _read_log(log)
+            write_json(dest/'state.json', state)
+        done, redo = _verified(arr, n, _read_log(log))
+        if redo and not told: warnings.warn(f"{len(redo)} chunks of {arr} differ from their digests (rows {redo[0][0]}-"
+                               f"{redo[0][1]-1}, …): preparing them again")
         todo = _todo(n, done, chunk_sz)
         args = dict(srcs=[str(s) for s in srcs], arr=str(arr), size=size, min_size=min_size, max_aspect=max_aspect)
         start = time.perf_counter()
         with open(log, 'a') as logf:
-            def _record(a, b, skips):
-                logf.write(json.dumps(dict(rows=[a, b], skips=skips)) + '\n')
+            def _record(a, b, res):
+                logf.write(json.dumps(dict(rows=[a, b], skips=res[0], sha=res[1])) + '\n')
                 logf.flush(); os.fsync(logf.fileno())
-                done.append((a, b, skips))
+                done.append((a, b, *res))
             if n_workers == 0:
                 for a, b in report_progress(todo, len(todo), verbose):
                     _record(a, b, _prep_rows(start=a, items=items[a:b], **args))
             else:
-                with worker_pool(n_workers, lock) as ex:
+                with worker_pool(min(n_workers or len(todo), len(todo)) or 1, lock) as ex:
                     futs = {ex.submit(_prep_rows, start=a, items=items[a:b], **args): (a, b) for a, b in todo}
                     for fut in report_progress(as_completed(futs), len(futs), verbose): _record(*futs[fut], fut.result())
         secs = time.perf_counter() - start
-        skipped = dict(sorted((r, why) for *_, skips in done for r, why in skips))
+        skipped = dict(sorted((r, why) for _, _, skips, _ in done for r, why in skips))
         write_csv(dest/'skipped.csv', ('source', 'item', 'reason'),
                   [(*items[r], why) for r, why in skipped.items()] + bad)
         write_csv(dest/'index.csv', ('row', 'source', 'item'), [(r, *it) for r, it in enumerate(items) if r not in skipped])
@@ -432,7 +479,8 @@ class ImageCache:
         if self.images.shape != (n, self.size, self.size, 3) or self.images.dtype != np.uint8:
             raise self._damaged('images.npy', f'shape {self.images.shape}, not ({n}, {self.size}, {self.size}, 3)')
         try:
-            with open(self.path/'index.csv', newline='') as f: head, *idx = list(csv.reader(f))
+            with open(self.path/'index.csv', newline='', errors='surrogateescape') as f:   # names as written
+                head, *idx = list(csv.reader(f))
             self.rows = np.array([int(o[0]) for o in idx], dtype=np.int64)
             self.source_ids = np.array([int(o[1]) if len(head) == 3 else 0 for o in idx], dtype=np.int64)  # v1: 1 source
             self.items = [o[-1] for o in idx]
@@ -457,8 +505,10 @@ def lsun_gan_prepare(src:Param("One or more sources, in order: folders of images
                      limit:int=None, # Use only the first LIMIT images (sources in order, each sorted by name); default: all
                      start:int=0, # Skip the first START of those: --limit N and --start N split the images in two
                      workers:int=None, # Worker processes; 0 works in this process (default: all cores)
-                     chunk:int=256 # Images per unit of work: a worker's share, and the most an interrupted run redoes
+                     chunk:int=256, # Images per unit of work: a worker's share, and the most an interrupted run redoes
+                     verify:store_true=False # Check a finished DEST chunk by chunk against its digests, redo any other
                     ):
     "Resize and centre-crop the images of SRC (one or more sources) once into a training cache at DEST; run again to resume"
-    with cli_errors('lsun_gan_prepare'): prepare([get_lsun(s) for s in listify(src)], dest, size, limit, start, workers, chunk)
+    with cli_errors('lsun_gan_prepare'):
+        prepare([get_lsun(s) for s in listify(src)], dest, size, limit, start, workers, chunk, verify=verify)
 

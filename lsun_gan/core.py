@@ -88,11 +88,15 @@ def atomic(path:str|Path):
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as e:   # an error names the file the user knows, not the temporary one
+        if e.filename == str(tmp): e.filename = str(path)
+        raise
     finally: tmp.unlink(missing_ok=True)
 
 def write_csv(path:str|Path, header:tuple, rows:list):
-    "Write a CSV file atomically"
-    with atomic(path) as tmp, open(tmp, 'w', newline='') as f: csv.writer(f).writerows([header, *rows])
+    "Write a CSV file atomically (file names that are not UTF-8 as their bytes)"
+    with atomic(path) as tmp, open(tmp, 'w', newline='', errors='surrogateescape') as f:
+        csv.writer(f).writerows([header, *rows])
 
 def write_json(path:str|Path, obj, **kwargs):
     "Write `obj` as JSON atomically"

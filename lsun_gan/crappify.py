@@ -5,10 +5,10 @@
 # %% ../nbs/02_crappify.ipynb #f7ee054a
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, FolderLock
-from .cache import ImageCache, is_cache, load_crop, worker_pool, report_progress, scan_images, ALTERNATIVES
+from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, write_json, FolderLock
+from .cache import ImageCache, is_cache, load_crop, worker_pool, report_progress, scan_images, ALTERNATIVES, SIZES
 from .data import usable_files, check_batches, gan_tfms, get_device
-import io, os, random, hashlib
+import io, os, json, random, hashlib
 from pathlib import Path
 from itertools import count, chain
 from functools import partial
@@ -68,7 +68,8 @@ def _crappify_one(src:str, dest:str, rel:str, out:str, sz:int, qual:tuple, seed:
     if out.exists(): return rel, None
     try:
         with Image.open(Path(src)/rel) as im:
-            data = crappy_jpeg(ImageOps.exif_transpose(im), sz, qual, random.Random(f'{seed}:{rel}'))
+            rng = random.Random(f'{seed}:{rel}'.encode(errors='surrogateescape'))   # as the str, for UTF-8 names
+            data = crappy_jpeg(ImageOps.exif_transpose(im), sz, qual, rng)
     except Exception as e: return rel, f'{type(e).__name__}: {e}'
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic(out) as tmp: tmp.write_bytes(data)
@@ -83,6 +84,17 @@ def _out_names(rels:list) -> dict:
         taken.add(outs[r])
     return outs
 
+def _check_settings(dest:Path, settings:dict):
+    "Record the damage's `settings` in `dest`; a `UsageError` if copies made with others are there (kept, not redone)"
+    f = dest/'.crappify.json'
+    try: old = json.loads(f.read_text()) if f.exists() else settings
+    except ValueError: old = None
+    if old != settings:
+        was = ', '.join(f'{k} {v}' for k, v in old.items()) if isinstance(old, dict) else f'unreadable {f}'
+        raise UsageError(f"{dest} holds copies made with other settings ({was}): to make them with --size "
+                         f"{settings['size']} --seed {settings['seed']}, choose another DEST or delete {dest}")
+    write_json(f, settings)
+
 def crappify_folder(src:str|Path, # A folder of images (searched recursively)
                     dest:str|Path, # Where the crappy copies go, at the same relative paths, as .jpg
                     sz:int=96, # Short side after downscaling
@@ -92,7 +104,7 @@ def crappify_folder(src:str|Path, # A folder of images (searched recursively)
                    ) -> dict:
     "Write crappy copies of every image in `src` to `dest`; returns {relative path: reason} for unusable entries"
     src, dest = Path(src), Path(dest)
-    check(sz > 0, f"--size must be > 0, got {sz}")
+    check(0 < sz <= max(SIZES), f"--size must be between 1 and {max(SIZES)} (the largest size a cache holds), got {sz}")
     check(n_workers is None or n_workers >= 0, f"--workers must be >= 0 (0: work in this process), got {n_workers}")
     check(src.is_dir(), f"{src} is not a folder of images")
     check(os.path.realpath(src) != os.path.realpath(dest), f"DEST is SRC ({src}): the copies would replace the "
@@ -103,9 +115,10 @@ def crappify_folder(src:str|Path, # A folder of images (searched recursively)
     outs = _out_names(list(found))
     one = partial(_crappify_one, str(src), str(dest), sz=sz, qual=qual, seed=seed)
     with FolderLock(dest, 'lsun_gan_crappify') as lock:
+        _check_settings(dest, dict(size=sz, qual=list(qual), seed=seed))
         if n_workers == 0: res = [one(r, o) for r, o in report_progress(outs.items(), len(outs), what='images')]
         else:
-            with worker_pool(n_workers, lock) as ex:
+            with worker_pool(min(n_workers or len(outs), len(outs)), lock) as ex:
                 res = list(report_progress(ex.map(one, outs, outs.values(), chunksize=64), len(outs), what='images'))
     unreadable = {r: why for r, why in res if why}
     failed = {**unreadable, **bad}

@@ -30,7 +30,13 @@ def nb_markdown(nb_path:str|Path,
                ) -> str:
     "Markdown of a notebook as a README shows it: markdown cells, visible code cells, their text outputs and images"
     out, n = [], 0
-    for c in json.loads(Path(nb_path).read_text())['cells']:
+    try:
+        cells = json.loads(Path(nb_path).read_text())['cells']
+        ok = isinstance(cells, list) and all(isinstance(c, dict) and {'cell_type', 'source'} <= set(c) for c in cells)
+    except (ValueError, KeyError, TypeError) as e: ok = False   # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    check(ok, f"{nb_path} is not a readable notebook (JSON with a list of cells): restore it, e.g. `git checkout "
+              f"{nb_path}`")
+    for c in cells:
         src = ''.join(c['source'])
         if c['cell_type'] == 'markdown': out.append(src.strip())
         elif c['cell_type'] == 'code' and not _directives(src) & {'hide', 'export', 'exporti', 'default_exp'}:

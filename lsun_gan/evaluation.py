@@ -8,6 +8,7 @@ from __future__ import annotations
 from .core import cli, cli_errors, check, write_json
 from .metrics import evaluate, format_results, PixelFeatures
 from .train import sample
+from pathlib import Path
 from fastcore.meta import delegates
 from fastcore.script import store_true
 
@@ -43,6 +44,8 @@ def lsun_gan_eval(path_a:str, # Real images: a folder (jpg/png/bmp/ppm/pgm/tif/w
     "Compare two image sets with FID, KID, IS, SWD and precision/recall; prints a table with sample counts"
     with cli_errors('lsun_gan_eval'):
         check(features in ('inception', 'pixels'), f"--features must be inception or pixels, got {features!r}")
+        check(out_json is None or Path(out_json).parent.is_dir(), f"--out_json {out_json}: its folder does not exist; "
+              "create it or choose another file")
         res = evaluate_checkpoints(path_a, path_b, metrics, weights=weights,
                                    extractor=PixelFeatures() if features == 'pixels' else None,
                                    dims=dims, n=n, cache_dir=False if no_cache else None, seed=seed, data=data)

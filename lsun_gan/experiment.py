@@ -5,7 +5,7 @@
 # %% ../nbs/10_experiment.ipynb #da21cf41
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, cli, cli_errors, write_json, check
+from .core import UsageError, DataUnavailable, cli, cli_errors, write_json, check, FolderLock
 from .cache import prepare, is_cache
 from .data import to_uint8, NoiseDataLoaders, load_weights
 from .learner import fixed_inputs, generate, sampling_generator
@@ -14,7 +14,7 @@ from .train import (train, Budget, learner_keys, make_generator, RUN_DEFAULTS, M
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, count_images, plot_neighbours, metric_name, psnr, ssim,
                               memorisation_score, lpips_model, lpips_diversity)
-import itertools, json, re, shutil, time, warnings
+import hashlib, itertools, json, re, shutil, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import ifnone
@@ -30,6 +30,18 @@ __all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'make_config', 'sweep', 'pre
 DEFAULTS = dict(**RUN_DEFAULTS, lr=None, epochs=MANY_EPOCHS, budget_images=None, budget_seconds=None,
                 budget_gen_steps=None, n_eval=256, limit=None, holdout=0, snapshots=None)
 COLLAPSE_LR = 5e-3   # DCGAN's learning rate in the `seed-questions` preset's run that collapses (25× the tutorial's)
+_WHOLE = ('size', 'bs', 'nz', 'nf', 'pretrain_epochs', 'epochs', 'budget_images', 'budget_gen_steps', 'n_eval', 'limit',
+          'seed', 'holdout')   # config values that are whole numbers; `lr`, `budget_seconds` and `snapshots` any number
+_ZERO_OK = ('seed', 'holdout')   # the numbers that may be 0 (and not unset)
+
+def _check_numbers(cfg:dict):
+    "A one-line `UsageError` unless each number of `cfg` is unset or > 0 (`_ZERO_OK`: set and >= 0), whole in `_WHOLE`"
+    for k in (*_WHOLE, 'lr', 'budget_seconds', 'snapshots'):
+        v = cfg[k]
+        if v is None and k not in _ZERO_OK: continue
+        num = isinstance(v, int if k in _WHOLE else (int, float)) and not isinstance(v, bool)
+        check(num and (v >= 0 if k in _ZERO_OK else v > 0), f"config {cfg['name']}: {k} must be "
+              f"{'a whole number' if k in _WHOLE else 'a number'} {'>= 0' if k in _ZERO_OK else '> 0'}, got {v!r}")
 
 def make_config(**kw) -> dict:
     "A complete config from `kw` and `DEFAULTS`, checked"
@@ -40,9 +52,10 @@ def make_config(**kw) -> dict:
     cfg.setdefault('name', cfg['arch'])
     check(isinstance(cfg['name'], str) and re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._+-]*', cfg['name']),
           f"run name {cfg['name']!r}: use letters, digits, '.', '_', '+' and '-' only (it names a folder inside --out)")
+    _check_numbers(cfg)
     check(not cfg['holdout'] or cfg['limit'], f"config {kw}: holdout needs limit (train on the first `limit` images, "
                                                "hold out the `holdout` after them)")
-    cfg['lr'] = cfg['lr'] or DEFAULT_LR[cfg['arch']]
+    cfg['lr'] = ifnone(cfg['lr'], DEFAULT_LR[cfg['arch']])
     return cfg
 
 def _run_name(base:dict, combo:dict) -> str:
@@ -168,13 +181,23 @@ def restoration_report(learn, n:int, stats, generator=None) -> dict:
                 ssim_repaired=ssim(fixed, real), swd_crappy=swd(real, crappy)['swd_avg'],
                 swd_repaired=swd(real, fixed)['swd_avg'], n_restored=len(x))
 
+def _config_key(cfg:dict, data, extractor=None, lpips_net=None) -> str:
+    "A hash of all that makes a run's summary: its config, its data (resolved) and the evaluation's networks"
+    data = [str(Path(d).resolve()) for d in (data if isinstance(data, (list, tuple)) else [data])]
+    what = dict(cfg=cfg, data=data, extractor=getattr(extractor, 'id', 'pixels8'), lpips=lpips_net is not None)
+    return hashlib.sha1(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
 UNFINISHED = '.unfinished'   # marks a run folder this runner made and has not finished: the only kind it deletes
 
 def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int|None=None, lpips_net=None) -> dict:
     "Train and evaluate one config under `out/cfg['name']`; returns (and writes) its summary"
     cfg, out = make_config(**cfg), Path(out)
-    run = out/cfg['name']
-    if (run/'summary.json').exists(): return json.loads((run/'summary.json').read_text())
+    run, key = out/cfg['name'], _config_key(cfg, data, extractor, lpips_net)
+    if (run/'summary.json').exists():
+        done = json.loads((run/'summary.json').read_text())
+        check(done.get('config_key') == key, f"{run} holds a finished run of another config, data or evaluation (or "
+              f"of an older lsun_gan) than run {cfg['name']} now: delete {run} to run it again, or choose another --out")
+        return done
     if run.exists():   # an unfinished run of ours restarts (budgets are not resumable mid-run); nothing else is deleted
         check((run/UNFINISHED).exists(), f"{run} exists and is not an unfinished run of lsun_gan_compare: move it away, "
                                          "rename the run, or choose another --out")
@@ -207,7 +230,7 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
                    backbone_weights=run_cfg.get('backbone_weights'), diverged=getattr(learn, 'diverged', None),
                    warnings=[f"{o.category.__name__}: {o.message}" for o in w],
                    grid=str(learn.sample_grid.last) if learn.sample_grid.last else None,
-                   extractor=getattr(extractor, 'id', 'pixels8'))
+                   extractor=getattr(extractor, 'id', 'pixels8'), config_key=key)
     write_json(run/'summary.json', summary, default=float)
     for msg in summary['warnings']: print(f"  {cfg['name']}: {msg}")   # recorded above, so shown here once
     (run/UNFINISHED).unlink()
@@ -320,14 +343,44 @@ def neighbour_panels(out:str|Path, name:str, n:int=4, k:int=4):
     return plot_neighbours(gen, next(image_batches(cache, bs=count_images(cache))), n=n, k=k)
 
 # %% ../nbs/10_experiment.ipynb #61fe5f1d
+_SCALAR = (str, int, float, bool, type(None))
+
+def _check_yaml(path, d):
+    "A one-line `UsageError` unless `d` is {base: {key: scalar}, runs: [{key: scalar}], sweep: {key: [scalars]}}"
+    def table(o, what, lists=False):   # a mapping of names to plain values (`lists`: to flat lists of them)
+        check(isinstance(o, dict) and all(isinstance(k, str) for k in o), f"{path}: {what} must be a mapping of "
+              f"names to values, got a {type(o).__name__}")
+        for k, v in o.items():
+            flat = isinstance(v, list) and v and all(isinstance(x, _SCALAR) for x in v)
+            ok = flat if lists else isinstance(v, _SCALAR)
+            check(ok, f"{path}: {what} {k} must be {'a non-empty list of plain values' if lists else 'a plain value'}"
+                      f" (a number, text, true/false or null), got a {type(v).__name__}")
+    check(isinstance(d, dict), f"{path}: the file must be a mapping of base, runs and sweep, got a {type(d).__name__}")
+    extra = sorted(map(str, set(d) - {'base', 'runs', 'sweep'}))
+    check(not extra, f"{path}: unknown keys {extra}: use base, runs and sweep")
+    table(d.get('base', {}), 'base')
+    runs = d.get('runs', [])
+    check(isinstance(runs, list), f"{path}: runs must be a list of runs, got a {type(runs).__name__}")
+    for i, r in enumerate(runs): table(r, f'run {i+1}')
+    table(d.get('sweep', {}), 'sweep', lists=True)
+
 def load_configs(path:str|Path) -> list:
     "Configs from a YAML file: a list `runs`, optionally with `base` (shared values) and `sweep` (a grid over base)"
     import yaml
-    d = yaml.safe_load(Path(path).read_text())
+    check(Path(path).is_file(), f"config file {path} does not exist or is not a file: pass a YAML file of runs")
+    try: d = yaml.safe_load(Path(path).read_text())
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise UsageError(f"{path} is not valid YAML ({' '.join(str(e).split())[:200]})") from None
+    _check_yaml(path, d)
     base = d.get('base', {})
-    cfgs = [make_config(**{**base, **r}) for r in d.get('runs', [])]
-    if 'sweep' in d: cfgs += sweep(base, **d['sweep'])
+    try:
+        cfgs = [make_config(**{**base, **r}) for r in d.get('runs', [])]
+        if 'sweep' in d: cfgs += sweep(base, **d['sweep'])
+    except UsageError as e: raise UsageError(f"{path}: {e}") from None
     if not cfgs: raise UsageError(f"{path} has no runs and no sweep")
+    names = [c['name'] for c in cfgs]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    check(not dup, f"{path}: run names {', '.join(dup)} are used more than once: give each run its own name")
     return cfgs
 
 @cli
@@ -349,7 +402,10 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
         if (config is None) == (preset is None): raise UsageError("pass either a CONFIG file or --preset NAME")
         for d in data or [None]:
             check(d is not None and Path(d).exists(), f"--data {d}: pass folders of images or a prepared cache")
-        df = compare(load_configs(config) if config else presets(preset), data if len(data) > 1 else data[0], out,
-                     weights, workers)
+            check(is_cache(d) or not Path(out).resolve().is_relative_to(Path(d).resolve()),
+                  f"--out {out} is inside the image folder {d}: its runs' grids would become images; choose another")
+        cfgs = load_configs(config) if config else presets(preset)   # every config checked before any run starts
+        with FolderLock(out, 'lsun_gan_compare'):
+            df = compare(cfgs, data if len(data) > 1 else data[0], out, weights, workers)
         print(results_text(df))
         print(f"results in {Path(out)/'results.csv'}")

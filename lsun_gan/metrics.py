@@ -6,9 +6,9 @@
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, DataUnavailable, check, atomic, get_stats
-from .cache import ImageCache, is_cache, load_crop, report_progress
+from .cache import ImageCache, is_cache, load_crop, report_progress, scan_images
 from .data import load_weights
-import hashlib, io, math, warnings
+import hashlib, io, math, warnings, zipfile
 from contextlib import redirect_stdout, redirect_stderr
 from urllib.error import URLError
 from pathlib import Path
@@ -19,17 +19,16 @@ from PIL import Image
 from scipy.sparse.csgraph import connected_components
 from pytorch_fid import inception as pfi
 from fastcore.basics import ifnone
-from fastai.data.transforms import get_files
 
 
 # %% auto #0
-__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'LPIPS_NETS', 'METRICS', 'fid_weights', 'fid_inception',
-           'InceptionFeatures', 'PixelFeatures', 'metric_name', 'eval_files', 'to_unit', 'image_batches',
-           'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats', 'load_stats',
-           'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up', 'laplacian_pyramid',
-           'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours', 'thumbnails',
-           'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report', 'lpips_model',
-           'lpips_diversity', 'psnr', 'ssim', 'evaluate', 'format_results']
+__all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'LPIPS_NETS', 'METRICS', 'MIN_IMAGES', 'fid_weights',
+           'fid_inception', 'InceptionFeatures', 'PixelFeatures', 'metric_name', 'eval_files', 'to_unit',
+           'image_batches', 'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats',
+           'load_stats', 'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up',
+           'laplacian_pyramid', 'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours',
+           'thumbnails', 'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report',
+           'lpips_model', 'lpips_diversity', 'psnr', 'ssim', 'evaluate', 'format_results']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
 FID_WEIGHTS = 'pt_inception-2015-12-05-6726825d.pth'
@@ -118,7 +117,7 @@ EVAL_EXTS = ('.bmp', '.jpg', '.jpeg', '.pgm', '.png', '.ppm', '.tif', '.tiff', '
 
 def eval_files(path) -> list:
     "The image files of folder `path` (recursive) that the metrics read, sorted"
-    return sorted(get_files(path, extensions=EVAL_EXTS, recurse=True))
+    return [Path(path)/name for name in sorted(scan_images(path, exts=EVAL_EXTS)[0])]   # each file once, no FIFO
 
 def to_unit(x:torch.Tensor, stats=None) -> torch.Tensor:
     "Images as float in [0, 1]: uint8 are divided by 255, normalised floats are de-normalised with `stats`"
@@ -201,7 +200,8 @@ def data_key(src, n:int|None=None) -> str:
         c = ImageCache(src); rows = c.rows[:n]
         for i in range(0, len(rows), 1024): h.update(np.ascontiguousarray(c.images[rows[i:i+1024]]).tobytes())
     else:
-        for f in eval_files(src)[:n]: h.update(f'{f.relative_to(src)}\0'.encode()); h.update(f.read_bytes())
+        for f in eval_files(src)[:n]:   # names that are not UTF-8 as their bytes
+            h.update(f'{f.relative_to(src)}\0'.encode(errors='surrogateescape') + f.read_bytes())
     return h.hexdigest()[:16]
 
 def save_stats(path:str|Path, mu, sigma, n:int, **meta) -> Path:
@@ -214,7 +214,7 @@ def load_stats(path:str|Path) -> tuple:
     "(mu, sigma, n) from a `.npz` of FID statistics (n is None for files without it, e.g. pytorch-fid's)"
     try:
         with np.load(path) as f: return f['mu'], f['sigma'], (int(f['n']) if 'n' in f else None)
-    except (OSError, ValueError, KeyError) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise UsageError(f"{path} is not a .npz of FID statistics (mu, sigma) ({type(e).__name__}): pass "
                          "pytorch-fid's --save-stats output or a folder of images") from None
 
@@ -227,7 +227,10 @@ def real_stats(src, extractor:nn.Module, n:int|None=None,
     if cache_dir is not False and not isinstance(src, torch.Tensor):
         key = hashlib.sha1(f'{data_key(src, n_imgs)}|{size}|{n_imgs}|{extractor.id}'.encode()).hexdigest()[:16]
         f = Path(ifnone(cache_dir, Path.home()/'.cache'/'lsun_gan'/'stats'))/f'{key}.npz'
-        if f.exists(): return load_stats(f)
+        try:
+            if f.exists(): return load_stats(f)
+        except UsageError:   # a damaged cache entry: ours to recompute
+            warnings.warn(f"{f}, cached statistics, does not load: computing them again"); f.unlink()
     st = FeatureStats(extractor.dims)
     device = ifnone(device, 'cuda' if torch.cuda.is_available() else 'cpu')
     extractor = extractor.to(device).eval()
@@ -388,10 +391,16 @@ def _dists(x:torch.Tensor) -> torch.Tensor:
     d = torch.cdist(x, x); d.fill_diagonal_(float('inf'))
     return d
 
+def _ratio(a:float, b:float, what:str) -> float:
+    "`a/b`; nan, with a warning, when the real images' `what` (b) is 0: they are all alike (e.g. all black)"
+    if b: return a/b
+    warnings.warn(f"the real images are all alike (their {what} is 0; all black?): the ratio to them is nan")
+    return float('nan')
+
 def diversity(gen, real) -> float:
     "Mean pairwise distance among `gen` ÷ that among `real` (1: as diverse as real images)"
     mean_pd = lambda x: torch.pdist(_flat(x)).mean().item()
-    return mean_pd(gen)/mean_pd(real)
+    return _ratio(mean_pd(gen), mean_pd(real), 'pairwise distance')
 
 def _radius(real, frac:float) -> float:
     "`frac` × the median distance from a real thumbnail to its nearest other one"
@@ -413,7 +422,7 @@ def contrast(x) -> float:
 def collapse_report(gen, real, frac:float=0.25, max_dup:float=0.2, min_div:float=0.1, min_contrast:float=0.25) -> dict:
     "Near-duplicate rate, distinct modes, diversity and contrast of `gen` against `real`, with a verdict and a message"
     dup, modes, div = near_duplicate_rate(gen, real, frac), distinct_modes(gen, real, frac), diversity(gen, real)
-    con = contrast(gen)/contrast(real)
+    con = _ratio(contrast(gen), contrast(real), 'contrast')
     flat = con < min_contrast   # no coarse structure yet: an untrained generator, not one that fell onto a few images
     collapsed = not flat and (dup > max_dup or div < min_div)
     imgs = lambda k: f"{k} distinct image{'s' if k != 1 else ''}"
@@ -499,6 +508,9 @@ def _check_npz(path, extractor) -> tuple:
                                          f"pass --dims {mu.shape[0]}, or statistics of these features")
     return mu, sigma, n
 
+MIN_IMAGES = dict(fid=2, kid=2, pr=4)   # a covariance, an unbiased MMD, k=3 neighbours besides itself
+_shown = lambda s: 'the images given' if isinstance(s, torch.Tensor) else str(s)
+
 def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
              metrics:tuple|str=('fid',), # Any of 'fid', 'kid', 'is', 'swd', 'pr'
              extractor:nn.Module|None=None, # Default: `InceptionFeatures(weights, dims)`, built only if needed
@@ -513,6 +525,7 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
     "The requested metrics between `a` and `b`, each with its sample counts, keyed by the metric's name"
     metrics = metrics.split(',') if isinstance(metrics, str) else list(metrics)
     if bad := set(metrics) - set(METRICS): raise UsageError(f"unknown metrics {sorted(bad)}: use any of {','.join(METRICS)}")
+    check(n is None or n > 0, f"--n must be > 0 (leave it out for all images), got {n}")
     npz = [str(s).endswith('.npz') for s in (a, b)]
     if any(npz) and set(metrics) - {'fid'}: raise UsageError("a .npz holds FID statistics only: ask for --metrics fid")
     needs_feats = set(metrics) & {'fid', 'kid', 'is', 'pr'}
@@ -522,6 +535,12 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
               f"not {_what(extractor)}: drop is from --metrics, or use --features inception --dims 2048")
     if data is None and not isinstance(a, torch.Tensor) and not npz[0] and Path(a).is_dir(): data = a
     A, B = (s if z else _images(s, n, seed, data, sampler) for s, z in zip((a, b), npz))
+    need = max([MIN_IMAGES.get(m, 1) for m in metrics] or [1])
+    for S, z, given in zip((A, B), npz, (a, b)):
+        k = need if z else count_images(S, n)
+        short = ','.join(m for m in metrics if MIN_IMAGES.get(m, 1) == need)
+        check(k >= need, f"{_shown(given)} gives {k} images, fewer than the {need} that --metrics {short} needs: pass "
+                         "more images (or a larger --n)")
     res, feats = {}, {}
     def moments(S, z, i):
         if z: return _check_npz(S, extractor)

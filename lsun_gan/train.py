@@ -5,8 +5,9 @@
 # %% ../nbs/05_train.ipynb #e7f92586
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import (DataUnavailable, UsageError, cli, cli_errors, atomic, write_csv, write_json, FolderLock,
-                           check, check_positive)
+from .core import (UsageError, DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, FolderLock,
+                           check, check_positive, NORMS)
+from .cache import ImageCache, is_cache
 from .data import gan_dls, to_uint8, load_weights, get_device
 from .crappify import crappy_dls
 from .models import DCGANGenerator, wgan_generator, MODEL_SIZES
@@ -17,7 +18,7 @@ from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_lea
 from .distributed import init_distributed, rank, world_size, any_rank, gather_objects, rank0_first, unwrap
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
-import csv, hashlib, inspect, io, json, math, random, sys, time, warnings
+import csv, hashlib, inspect, io, json, math, os, pickle, random, sys, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, torch
@@ -37,11 +38,11 @@ from torchvision.utils import make_grid
 from PIL import Image
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LOGGING', 'LEARNERS', 'rng_states',
-           'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'summary_writer', 'TensorBoardLog',
-           'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'load_opt_state', 'Resume', 'Budget', 'Deadline',
-           'Snapshots', 'learner_keys', 'make_generator', 'build_learner', 'train', 'plot_losses', 'lsun_gan_train',
-           'load_generator', 'sample', 'lsun_gan_sample']
+__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LOGGING', 'LEARNERS', 'MAX_WIDTH',
+           'rng_states', 'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'summary_writer',
+           'TensorBoardLog', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'load_opt_state', 'Resume', 'Budget',
+           'Deadline', 'Snapshots', 'learner_keys', 'make_generator', 'build_learner', 'train', 'plot_losses',
+           'lsun_gan_train', 'load_generator', 'sample', 'lsun_gan_sample']
 
 # %% ../nbs/05_train.ipynb #5b4c19f4
 def _py_state(rng) -> list: v, st, g = rng.getstate(); return [v, list(st), g]
@@ -407,6 +408,8 @@ def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict, timed
         if v != cfg[k]: cfg['changes'] = [*cfg['changes'], dict(epoch=done, key=k, old=cfg[k], new=v)]; cfg[k] = v
     return cfg, ck
 
+MAX_WIDTH = 1024   # the widest `nf` and longest `nz` accepted: 16× the default width is already ~250× its weights
+
 def train(arch:str, # 'wgan', 'gan' or 'dcgan'
           data:str|Path, # A prepared cache or a folder of images
           out:str|Path, # The run folder
@@ -449,6 +452,14 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
     check(precision in (None, *PRECISIONS), f"--precision {precision}: use one of {', '.join(PRECISIONS)}")
     check(on_diverge in ('raise', 'stop'), f"on_diverge={on_diverge!r}: use 'raise' or 'stop'")
     if tensorboard: summary_writer()   # a missing package is said now, not after pretraining
+    check(num_workers is None or num_workers >= 0, f"--workers must be >= 0 (0: in this process), got {num_workers}")
+    if num_workers: num_workers = min(num_workers, os.cpu_count() or 1)   # more would only fork and wait
+    check(seed is None or 0 <= seed < 2**32, f"--seed must be between 0 and 2**32-1 (what numpy takes), got {seed}")
+    check(nf is None or nf <= MAX_WIDTH, f"--nf {nf} is more than {MAX_WIDTH}: the networks would not fit in memory")
+    check(nz is None or nz <= MAX_WIDTH, f"--nz {nz} is more than {MAX_WIDTH}: use a shorter noise vector")
+    for d in ImageCache(data).sources if is_cache(data) else [data]:   # its grids and plots would become images
+        check(not out.resolve().is_relative_to(Path(d).resolve()), f"--out {out} is inside the image folder {d}: "
+              "choose a run folder outside it")
     if minutes: budget = Budget(seconds=minutes*60)   # its clock starts here: pretraining counts
     if budget and epochs is None and not resume: epochs = MANY_EPOCHS   # the budget ends the run
     device = init_distributed(device)   # under `torchrun`: this rank's device, in the process group
@@ -583,21 +594,46 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
 if __name__ == '__main__': lsun_gan_train()   # `torchrun --nproc_per_node N -m lsun_gan.train ARCH DATA ...`
 
 # %% ../nbs/05_train.ipynb #8f7bc01f
+def _ckpt_config(ck, ckpt) -> dict:
+    "The run config of the loaded checkpoint `ck`, checked as `train` checks its options (one line otherwise)"
+    cfg = ck.get('config') if isinstance(ck, dict) else None
+    check(isinstance(cfg, dict), f"{ckpt} holds no run configuration: pass a checkpoint written by lsun_gan_train")
+    cfg = {**RUN_DEFAULTS, **cfg}   # runs from before a setting existed had its default
+    width = lambda v: isinstance(v, int) and 0 < v <= MAX_WIDTH
+    for ok, what in ((cfg.get('arch') in ARCHS, 'arch'), (cfg['size'] in MODEL_SIZES, 'size'), (width(cfg['nz']), 'nz'),
+                     (width(cfg['nf']), 'nf'), (cfg['backbone'] in BACKBONES, 'backbone'),
+                     (cfg.get('stats') in NORMS, 'stats')):
+        check(ok, f"{ckpt}: its run configuration has {what} {cfg.get(what)!r}, which lsun_gan_train never writes: "
+                  "pass a checkpoint written by lsun_gan_train")
+    return cfg
+
 def load_generator(ckpt:str|Path, # A checkpoint, or a snapshot of a run (`run/snapshots/NNN.pth`, `Snapshots`)
                    ema:bool=True) -> tuple:
     "The generator of `ckpt` (a checkpoint's EMA weights when it has them and `ema`) and the run's config"
     ckpt = Path(ckpt)
     run_cfg = ckpt.parent.parent/'config.json'
     if ckpt.parent.name == 'snapshots' and run_cfg.exists():   # a snapshot holds the generator; its run, the config
-        snap, cfg = load_weights(ckpt, 'generator snapshot'), json.loads(run_cfg.read_text())
+        snap = load_weights(ckpt, 'generator snapshot')
         check(isinstance(snap, dict) and 'generator' in snap, f"{ckpt} is not a generator snapshot of lsun_gan_train")
-        state = snap['generator']
-    else:
-        ck = load_checkpoint(ckpt)
-        cfg, state = ck['config'], ck['ema'] if ema and ck.get('ema') is not None else ck['generator']
-    cfg = {**RUN_DEFAULTS, **cfg}   # runs from before a setting existed had its default
+        return _generator(dict(config=json.loads(run_cfg.read_text()), generator=snap['generator']), ckpt, ema)
+    try:
+        with warnings.catch_warnings():   # torch's note on a pickle protocol it does not expect: refused below anyway
+            warnings.filterwarnings('ignore', 'Detected pickle protocol', UserWarning)
+            ck = load_checkpoint(ckpt)
+    except pickle.UnpicklingError:   # code inside a well-formed checkpoint
+        raise UsageError(f"{ckpt} asks to run code when loaded, which lsun_gan never does: use a checkpoint written "
+                         "by lsun_gan_train") from None
+    return _generator(ck, ckpt, ema)
+
+def _generator(ck:dict, ckpt, ema:bool) -> tuple:
+    "The generator of loaded checkpoint `ck` (read from `ckpt`) and its run's config, both checked"
+    cfg = _ckpt_config(ck, ckpt)
     G = make_generator(cfg['arch'], cfg['size'], cfg['nz'], cfg['nf'], cfg['backbone'])
-    G.load_state_dict(state)
+    try: G.load_state_dict(ck['ema'] if ema and ck.get('ema') is not None else ck['generator'])
+    except (KeyError, RuntimeError, TypeError, AttributeError) as e:
+        raise UsageError(f"{ckpt}: its generator's weights do not fit its configuration ({type(e).__name__})") from None
+    check(all(v.isfinite().all() for v in G.state_dict().values() if v.is_floating_point()),
+          f"{ckpt}: the generator's weights are NaN or infinite (the run diverged): use an earlier checkpoint")
     return G.eval(), cfg
 
 def sample(ckpt:str|Path, n:int=64, seed:int=0, data:str|Path|None=None, ema:bool=True, device=None) -> torch.Tensor:
@@ -622,4 +658,7 @@ def lsun_gan_sample(ckpt:str, # A checkpoint written by lsun_gan_train (e.g. run
                     device:str=None # cpu, cuda, cuda:N or mps (default: the GPU if there is one)
                    ):
     "Write a grid of N images generated from checkpoint CKPT"
-    with cli_errors('lsun_gan_sample'): print(save_grid(sample(ckpt, n, seed, data, not no_ema, device), out))
+    with cli_errors('lsun_gan_sample'):
+        check(Path(out).suffix.lower() in ('.png', '.jpg', '.jpeg') and not Path(out).is_dir(),
+              f"--out {out}: name a .png or .jpg file to write the grid to")
+        print(save_grid(sample(ckpt, n, seed, data, not no_ema, device), out))

@@ -194,7 +194,7 @@ def test_crappify_names_stay_distinct(tmp_path, capsys):
     (src/'0000.png').rename(src/'a.png'); Image.open(src/'0001.png').save(src/'a.jpg'); (src/'0001.png').unlink()
     crappify_folder(src, tmp_path/'out', sz=24, n_workers=0)
     assert 'Crappified 2 of 2' in capsys.readouterr().out
-    assert sorted(os.listdir(tmp_path/'out')) == ['.lock', 'a.jpg', 'a.png.jpg']  # before: one a.jpg for both
+    assert sorted(os.listdir(tmp_path/'out')) == ['.crappify.json', '.lock', 'a.jpg', 'a.png.jpg']  # before: one a.jpg for both
     a, b = (np.asarray(Image.open(tmp_path/'out'/f), dtype=float) for f in ('a.jpg', 'a.png.jpg'))
     assert np.abs(a - b).mean() > 10  # each from its own image
 
