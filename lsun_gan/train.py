@@ -18,7 +18,7 @@ from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_lea
 from .distributed import init_distributed, rank, world_size, any_rank, gather_objects, rank0_first, unwrap
 from .metrics import InceptionFeatures
 from .callbacks import ModeCollapseCallback, FIDCallback
-import csv, hashlib, inspect, io, json, math, os, pickle, random, sys, time, warnings
+import csv, errno, hashlib, inspect, io, json, math, os, pickle, random, sys, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, torch
@@ -169,11 +169,18 @@ class TensorBoardLog(Callback):
 CKPT_FORMAT = 'lsun_gan checkpoint 2'
 
 def save_checkpoint(state:dict, path:str|Path):
-    "`torch.save` `state` with a SHA-256 of its bytes, through a temporary file and a rename"
+    "`torch.save` `state` with a SHA-256 of its bytes, through a temporary file and a rename; a full disk is one line"
     buf = io.BytesIO(); torch.save(state, buf); b = buf.getvalue()
-    payload = torch.frombuffer(bytearray(b), dtype=torch.uint8)
-    with atomic(path) as tmp:
-        torch.save(dict(format=CKPT_FORMAT, sha256=hashlib.sha256(b).hexdigest(), payload=payload), tmp)
+    out = io.BytesIO()   # made in memory, so that writing it is a plain write whose errors say what they are
+    torch.save(dict(format=CKPT_FORMAT, sha256=hashlib.sha256(b).hexdigest(),
+                    payload=torch.frombuffer(bytearray(b), dtype=torch.uint8)), out)
+    try:
+        with atomic(path) as tmp: tmp.write_bytes(out.getbuffer())
+    except OSError as e:
+        if e.errno != errno.ENOSPC: raise
+        raise UsageError(f"no space left on the disk of {Path(path).resolve().parent} for the checkpoint "
+                         f"{Path(path).name} ({out.getbuffer().nbytes/2**20:.0f} MiB): free some, then continue "
+                         "with --resume (from the last checkpoint written)") from None
 
 def load_checkpoint(path:str|Path) -> dict:
     "The state saved by `save_checkpoint`, loaded without running code, after checking its SHA-256"
