@@ -7,7 +7,7 @@ from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, DataUnavailable, check, get_stats
 from .cache import ImageCache, is_cache, scan_images, load_crop, _reason, ALTERNATIVES
-import os
+import os, warnings
 from pathlib import Path
 from functools import partial
 import numpy as np, torch
@@ -23,19 +23,28 @@ from fastai.vision.gan import generate_noise, InvisibleTensor
 from fastai.torch_core import TensorImage, default_device
 
 # %% auto #0
-__all__ = ['load_weights', 'to_uint8', 'get_device', 'gan_tfms', 'CenterResize', 'ArrayDL', 'image_files', 'usable_files',
-           'check_batches', 'NoiseDataLoaders', 'gan_dls']
+__all__ = ['weights_only_load', 'load_weights', 'to_uint8', 'get_device', 'gan_tfms', 'CenterResize', 'ArrayDL', 'image_files',
+           'usable_files', 'check_batches', 'NoiseDataLoaders', 'gan_dls']
 
 # %% ../nbs/01_data.ipynb #a5133a57
+def weights_only_load(f):
+    "`torch.load(f, weights_only=True)` on the CPU, without torch's note on a pickle protocol it did not write"
+    with warnings.catch_warnings():   # such a file is refused anyway, in one line
+        warnings.filterwarnings('ignore', 'Detected pickle protocol', UserWarning)
+        return torch.load(f, map_location='cpu', weights_only=True)
+
 def load_weights(path:str|Path, what:str='checkpoint') -> dict:
     "`torch.load(path, weights_only=True)` on the CPU; one-line `UsageError`s for a missing, unsafe or corrupt file"
     path = Path(path)
     check(path.is_file(), f"no {what} at {path}")
-    try: return torch.load(path, map_location='cpu', weights_only=True)
+    try: return weights_only_load(path)
     except Exception as e:
         if 'GLOBAL' in str(e) or 'Unsupported global' in str(e):
             raise UsageError(f"{path} is not a plain {what}: it asks to run Python code when loaded, so it was not "
                              "loaded. Use a file written by lsun_gan or torch.save of tensors only") from None
+        if 'Unsupported operand' in str(e):   # a pickle that torch.save did not write
+            raise UsageError(f"{path} is not a {what} written by torch.save (a plain pickle?), so it was not loaded. "
+                             "Use a file written by lsun_gan or torch.save of tensors only") from None
         raise UsageError(f"{path} is not a readable {what} (corrupt or truncated: {type(e).__name__}); use another "
                          "copy, or an earlier checkpoint") from None
 

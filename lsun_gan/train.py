@@ -8,7 +8,7 @@ from __future__ import annotations
 from .core import (UsageError, DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, FolderLock,
                            check, check_positive, NORMS)
 from .cache import ImageCache, is_cache
-from .data import gan_dls, to_uint8, load_weights, get_device
+from .data import gan_dls, to_uint8, load_weights, weights_only_load, get_device
 from .crappify import crappy_dls
 from .models import DCGANGenerator, wgan_generator, MODEL_SIZES
 from .learner import (wgan_learner, dcgan_learner, generator_learner, critic_learner, critic_dls, ORDERS,
@@ -190,7 +190,10 @@ def load_checkpoint(path:str|Path) -> dict:
     b = d['payload'].numpy().tobytes()
     check(hashlib.sha256(b).hexdigest() == d['sha256'],
           f"{path} is damaged (its contents do not match their checksum): use an earlier copy, or train again")
-    return torch.load(io.BytesIO(b), map_location='cpu', weights_only=True)
+    try: return weights_only_load(io.BytesIO(b))
+    except pickle.UnpicklingError:   # code inside a well-formed checkpoint, with its checksum right
+        raise UsageError(f"{path} asks to run code when loaded, which lsun_gan never does: use a checkpoint written "
+                         "by lsun_gan_train") from None
 
 def _opt_state(opt) -> dict:
     "fastai optimizer state as plain lists and dicts (`weights_only` refuses fastai's `L`s), less what resume never reads"
@@ -623,14 +626,7 @@ def load_generator(ckpt:str|Path, # A checkpoint, or a snapshot of a run (`run/s
         snap = load_weights(ckpt, 'generator snapshot')
         check(isinstance(snap, dict) and 'generator' in snap, f"{ckpt} is not a generator snapshot of lsun_gan_train")
         return _generator(dict(config=json.loads(run_cfg.read_text()), generator=snap['generator']), ckpt, ema)
-    try:
-        with warnings.catch_warnings():   # torch's note on a pickle protocol it does not expect: refused below anyway
-            warnings.filterwarnings('ignore', 'Detected pickle protocol', UserWarning)
-            ck = load_checkpoint(ckpt)
-    except pickle.UnpicklingError:   # code inside a well-formed checkpoint
-        raise UsageError(f"{ckpt} asks to run code when loaded, which lsun_gan never does: use a checkpoint written "
-                         "by lsun_gan_train") from None
-    return _generator(ck, ckpt, ema)
+    return _generator(load_checkpoint(ckpt), ckpt, ema)
 
 def _generator(ck:dict, ckpt, ema:bool) -> tuple:
     "The generator of loaded checkpoint `ck` (read from `ckpt`) and its run's config, both checked"
