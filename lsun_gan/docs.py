@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_docs.ipynb #de60711e
 from __future__ import annotations
-import base64, json, re
+import base64, json, re, shutil, tempfile, warnings
 from pathlib import Path
 from .core import cli, cli_errors, check
 
@@ -62,19 +62,85 @@ def make_readme(nbs:str|Path='nbs', # The notebooks folder
     return txt
 
 # %% ../nbs/09_docs.ipynb #f9fd7dce
+_OPTION = re.compile(r'^\s*#\|\s*([\w-]+)\s*:\s*(\S+)')
+
+def _no_attrs(md:str) -> str: return re.sub(r'\]\(([^)]*)\)\{[^}]*\}', r'](\1)', md)   # Quarto's [a](u){attrs}
+
+def _as_quarto(nb):
+    "Do to `nb`, processed by nbdev, what Quarto does: front matter as title, directives applied, link attributes read"
+    fm = getattr(nb, 'frontmatter_', {})
+    for c in nb.cells:
+        if c.cell_type == 'raw' and c.source.startswith('---'):   # nbdev's front matter: Quarto's title block
+            c.cell_type, c.source = 'markdown', f"# {fm.get('title', '')}\n\n> {fm.get('description', '')}"
+        if c.cell_type == 'markdown': c.source = _no_attrs(c.source)
+        if c.cell_type != 'code': continue
+        for o in c.outputs:   # show_doc's tables are markdown outputs
+            if 'text/markdown' in o.get('data', {}): o['data']['text/markdown'] = _no_attrs(''.join(o['data']['text/markdown']))
+        opts = {m.group(1): m.group(2) for l in c.source.splitlines() if (m := _OPTION.match(l))}
+        c.source = '' if opts.get('echo') == 'false' else _code(c.source)
+        if opts.get('output') == 'false': c.outputs = []
+        if not c.source: c.metadata['tags'] = ['remove_input']
+    nb.cells = [c for c in nb.cells if c.cell_type != 'code' or c.source or c.outputs]
+    return nb
+
+def _title(nb, stem:str) -> str:
+    "The notebook's title (nbdev's front matter), else its file name"
+    return getattr(nb, 'frontmatter_', {}).get('title') or stem
+
+def _sidebar(items:list, titles:dict) -> str:
+    "The `_quarto.yml` sidebar `contents` as nested HTML links"
+    li = lambda o: (f'<li><a href="{Path(o).stem}.html">{titles.get(Path(o).stem, o)}</a></li>' if isinstance(o, str)
+                    else f'<li><b>{o["section"]}</b>{_sidebar(o["contents"], titles)}</li>')
+    return '<ul>' + ''.join(map(li, items)) + '</ul>'
+
+def _nbdev_procs() -> list:
+    "The notebook processors `nbdev_docs` runs, its `exec_show_docs` going on past a failing cell (and recording it)"
+    from nbdev.processors import FilterDefaults, exec_show_docs   # nbdev and nbconvert: the `dev` extra
+    class ShowDocs(exec_show_docs):
+        def __call__(self, cell):
+            try: super().__call__(cell)
+            except Exception as e:   # nbdev_docs would stop here
+                self.nb.errors_ = [*getattr(self.nb, 'errors_', []), f'cell {cell.idx_}: {e.__cause__!r}']
+                self.k.exc, cell.outputs = None, []   # a traceback is not documentation
+    return [ShowDocs if p is exec_show_docs else p for p in FilterDefaults().procs()]
+
+_NAV_CSS = ('<style>nav.sidebar{position:fixed;left:0;top:0;bottom:0;width:230px;overflow:auto;padding:1em;'
+            'font:14px sans-serif;background:#f7f7f7}nav.sidebar ul{padding-left:1em}body{margin-left:260px}</style>')
+
 def preview_docs(nbs:str|Path='nbs', # The notebooks folder
                  dest:str|Path='docs_preview' # Where the HTML pages go
                 ) -> list:
-    "Render every notebook in `nbs` to HTML in `dest` with nbconvert (no Quarto needed); returns the pages"
+    "Render every notebook in `nbs` to HTML in `dest` as `nbdev_docs` would feed Quarto, with its sidebar; returns the pages"
+    import yaml
+    from execnb.nbio import read_nb, write_nb
+    from fastcore.xtras import working_directory
     from nbconvert import HTMLExporter
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
-    exp, pages = HTMLExporter(), []
-    for nb in sorted(Path(nbs).glob('*.ipynb')):
-        body, _ = exp.from_filename(str(nb))
-        (page := dest/f'{nb.stem}.html').write_text(body)
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from nbdev.process import NBProcessor
+    nbs, dest = Path(nbs).resolve(), Path(dest).resolve(); dest.mkdir(parents=True, exist_ok=True)
+    exp = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True)
+    exp.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
+    done = {}
+    with tempfile.TemporaryDirectory() as tmp:   # the cells nbdev runs write files where they run: not in `nbs`
+        shutil.copy(nbs.parent/'settings.ini', tmp)   # nbdev's processors read it from where they run up
+        shutil.copytree(nbs, Path(tmp)/'nbs', ignore=shutil.ignore_patterns('.*', '_proc'))
+        for f in sorted(nbs.glob('*.ipynb')):
+            with working_directory(Path(tmp)/'nbs'):   # as `nbdev_docs` does
+                NBProcessor(nb=(nb := read_nb(f.name)), procs=_nbdev_procs()).process()
+            for e in getattr(nb, 'errors_', []): warnings.warn(f"{f.name}, {e}: nbdev_docs would stop here")
+            write_nb(_as_quarto(nb), dest/f'{f.stem}.ipynb')
+            done[f.stem] = _title(nb, f.stem)
+    ymls = [p for p in (nbs/'sidebar.yml', nbs/'_quarto.yml') if p.exists()]   # nbdev's own sidebar.yml, if it made one
+    check(ymls, f"{nbs} has no _quarto.yml (or sidebar.yml) to take the sidebar from")
+    side = yaml.safe_load(ymls[0].read_text())['website']['sidebar']['contents']
+    nav, pages = _NAV_CSS + f'<nav class="sidebar"><a href="toc.html">lsun_gan</a>{_sidebar(side, done)}</nav>', []
+    for stem in done:
+        body, _ = exp.from_filename(str(dest/f'{stem}.ipynb'))
+        (dest/f'{stem}.ipynb').unlink()
+        (page := dest/f'{stem}.html').write_text(re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + nav, body, count=1))
         pages.append(page)
-    links = ''.join(f'<li><a href="{p.name}">{p.stem}</a></li>' for p in pages)
-    (dest/'toc.html').write_text(f'<html><body><h1>lsun_gan docs (offline preview)</h1><ul>{links}</ul></body></html>')
+    (dest/'toc.html').write_text(f'<html><head><meta charset="utf-8"><title>lsun_gan docs</title></head><body>'
+                                 f'<h1>lsun_gan docs (offline preview)</h1>{nav}</body></html>')
     return pages
 
 # %% ../nbs/09_docs.ipynb #a10410f2

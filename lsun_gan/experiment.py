@@ -19,12 +19,18 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import ifnone
 from fastcore.script import Param
+import base64, html, io, os, platform, sys
+from contextlib import redirect_stdout
+from fastai.callback.core import Callback
+from fastcore.imports import in_notebook
+from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'make_config', 'sweep', 'presets', 'standard_extractor', 'standard_lpips',
-           'evaluate_run', 'over_time', 'restoration_report', 'run_experiment', 'results_table', 'results_text',
-           'compare', 'plot_runs', 'plot_over_time', 'show_over_time', 'plot_vs', 'show_grids', 'neighbour_panels',
-           'load_configs', 'lsun_gan_compare']
+__all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'KEY_COLUMNS', 'UNITS', 'PNG_COLUMNS', 'make_config', 'sweep', 'presets',
+           'standard_extractor', 'standard_lpips', 'evaluate_run', 'over_time', 'restoration_report', 'run_experiment',
+           'RunProgress', 'machine', 'summary_line', 'results_table', 'table_cells', 'results_text', 'compare',
+           'plot_runs', 'plot_over_time', 'show_over_time', 'plot_vs', 'show_grids', 'neighbour_panels', 'make_report',
+           'compare_png', 'load_configs', 'lsun_gan_compare']
 
 # %% ../nbs/10_experiment.ipynb #36973fe1
 DEFAULTS = dict(**RUN_DEFAULTS, lr=None, epochs=MANY_EPOCHS, budget_images=None, budget_seconds=None,
@@ -203,6 +209,15 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
                                          "rename the run, or choose another --out")
         shutil.rmtree(run)
     run.mkdir(parents=True); (run/UNFINISHED).touch()
+    console = sys.stdout if in_notebook() or sys.stdout.isatty() else None   # no bar in a pipe, a log or CI
+    with open(run/'log.txt', 'w') as log, redirect_stdout(log):   # the epochs' lines: the console shows a bar
+        summary = _train_and_evaluate(cfg, data, out, run, extractor, num_workers, lpips_net, console)
+    for msg in summary['warnings']: print(f"  {cfg['name']}: {msg}")   # recorded in the summary, so shown here once
+    (run/UNFINISHED).unlink()
+    return summary
+
+def _train_and_evaluate(cfg:dict, data, out:Path, run:Path, extractor, num_workers, lpips_net, console) -> dict:
+    "`run_experiment`'s work in the run folder `run`: train, evaluate, write `summary.json`"
     cache, held = _caches(cfg, data, out)
     budget = Budget(cfg['budget_images'], cfg['budget_seconds'], cfg['budget_gen_steps'])
     t0 = time.perf_counter()
@@ -211,6 +226,7 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
         learn = train(cfg['arch'], cache, run, **{k: cfg[k] for k in (*RUN_DEFAULTS, 'epochs', 'lr')},
                       num_workers=num_workers, budget=budget, on_diverge='stop',   # a diverged run is a result too
                       snapshots=cfg['snapshots'] or float('inf'),   # at least the start (`000.pth`) and the end
+                      cbs=[RunProgress(cfg['name'], budget, console)],
                       learner_kw={k: cfg[k] for k in learner_keys(cfg['arch']) if k in cfg})
     secs = time.perf_counter() - t0
     res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor, holdout=held,
@@ -230,11 +246,52 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
                    backbone_weights=run_cfg.get('backbone_weights'), diverged=getattr(learn, 'diverged', None),
                    warnings=[f"{o.category.__name__}: {o.message}" for o in w],
                    grid=str(learn.sample_grid.last) if learn.sample_grid.last else None,
-                   extractor=getattr(extractor, 'id', 'pixels8'), config_key=key)
+                   extractor=getattr(extractor, 'id', 'pixels8'), config_key=key,
+                   machine=machine(learn.dls.device))
     write_json(run/'summary.json', summary, default=float)
-    for msg in summary['warnings']: print(f"  {cfg['name']}: {msg}")   # recorded above, so shown here once
-    (run/UNFINISHED).unlink()
     return summary
+
+# %% ../nbs/10_experiment.ipynb #f3d1cdc8
+class RunProgress(Callback):
+    "A fastprogress bar of `run` against its `budget` (or its epochs), drawn on `console` (None: no bar)"
+    order = Budget.order + 1   # after the budget's `before_fit` has counted where the run starts
+    def __init__(self, run:str, budget:Budget, console=None): self.run, self.budget, self.console = run, budget, console
+    def _done(self) -> tuple:
+        "What the bar counts, how much of it is done, of how much"
+        b = self.budget
+        if b.seconds: return 's', time.perf_counter() - b.t0, b.seconds
+        if b.images: return 'images', b.seen, b.images
+        if b.gen_steps: return 'generator steps', b._gen() - b.gen_start, b.gen_steps
+        return 'batches', self.train_iter, self.n_epoch*len(self.dls.train)
+    def before_fit(self):
+        if self.console is None: return
+        unit, _, total = self._done()
+        with redirect_stdout(self.console):
+            self.pbar = progress_bar(range(int(total)), leave=False)
+            self.pbar.comment = f'{self.run} ({total:g} {unit})'
+            self.pbar.update(0)
+    def after_batch(self):
+        if self.console is None or not self.training: return
+        _, done, total = self._done()
+        if int(done) > self.pbar.last_v and int(done) < total:   # fastprogress restarts its clock at 0, ends at total
+            with redirect_stdout(self.console): self.pbar.update(int(done))
+    def after_fit(self):
+        if self.console is None: return
+        with redirect_stdout(self.console): self.pbar.update(len(self.pbar.gen))   # ends the bar, erasing it
+
+def machine(device=None) -> dict:
+    "What a run ran on: host, CPU, cores, device (and GPU), torch and Python versions"
+    gpu = torch.cuda.get_device_name(device) if device is not None and torch.device(device).type == 'cuda' else None
+    return dict(host=platform.node(), cpu=platform.processor() or platform.machine(), cores=os.cpu_count(),
+                device=str(device), gpu=gpu, torch=torch.__version__, python=platform.python_version())
+
+def summary_line(s:dict, run:str|Path='') -> str:
+    "One line of a finished run's summary, as the console shows it at the run's end"
+    fd = next((k for k in ('fid', 'fd_pixels') if s.get(k) is not None), None)
+    return (f"{s['config']['name']}: {s['seconds']:.0f} s, {s['images_seen']:,} images, {s['gen_steps']} generator "
+            f"steps; SWD {s['swd_avg']:.1f} (untrained {s['swd_untrained']:.1f})" + (f", {fd} {s[fd]:.3g}" if fd else '')
+            + (f"; diverged" if s.get('diverged') else '') + (f"; {len(s['warnings'])} warning(s)" if s['warnings'] else '')
+            + (f"; log in {Path(run)/'log.txt'}" if run else ''))
 
 # %% ../nbs/10_experiment.ipynb #4b78bb5e
 def results_table(summaries:list) -> pd.DataFrame:
@@ -254,13 +311,40 @@ def results_table(summaries:list) -> pd.DataFrame:
                          **{k: s[k] for k in figures if k in s}))
     return pd.DataFrame(rows).set_index('name')
 
-def results_text(df:pd.DataFrame) -> str:
-    "`results_table` as plain text with every column, as the command line prints it"
-    with pd.option_context('display.max_columns', None, 'display.width', 250, 'display.precision', 4):
-        return str(df.drop(columns='n_eval', errors='ignore'))
+KEY_COLUMNS = ('arch', 'net', 'size', 'bs', 'lr', 'seconds', 'images_seen', 'gen_steps', 'swd_avg', 'swd_untrained', 'fid',
+               'fd_pixels', 'kid', 'kid_pixels', 'diversity', 'collapsed', 'diverged', 'warnings')
+UNITS = dict(size='px', seconds='s', psnr_crappy='dB', psnr_repaired='dB')
+
+def _cell(v) -> str:
+    "A table cell: 4 significant digits, yes/blank for flags, – for a figure that does not apply"
+    if isinstance(v, (bool, np.bool_)): return 'yes' if v else ''
+    if isinstance(v, (float, np.floating)): return '–' if np.isnan(v) else f'{v:.4g}'
+    return str(v)
+
+def table_cells(df:pd.DataFrame) -> pd.DataFrame:
+    "`df` (one row per run, indexed by config name) as text: one row per config, figures as mean ± std over its rows"
+    df = df.dropna(axis=1, how='all').drop(columns=['n_eval', 'seed'], errors='ignore')   # the columns that apply
+    groups = list(df.groupby(level=0, sort=False))
+    def cell(v:pd.Series) -> str:
+        spread = len(v) > 1 and pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v) and v.nunique() > 1
+        return f'{_cell(v.mean())} ± {_cell(v.std())}' if spread else _cell(v.iloc[0])
+    rows = {name: {c: cell(g[c]) for c in g} | ({'n': str(len(g))} if any(len(o) > 1 for _, o in groups) else {})
+            for name, g in groups}
+    cells = pd.DataFrame.from_dict(rows, orient='index').rename_axis(df.index.name)
+    return cells.loc[:, (cells != '').any()]   # a flag no run raised (diverged) says nothing
+
+def results_text(df:pd.DataFrame, cols:tuple|None=None, width:int=120) -> str:
+    "`results_table`'s `cols` (default all) that apply, as text `width` wide: the columns past it are left out, and said"
+    cells = table_cells(df[[c for c in cols if c in df] if cols else df.columns])
+    cells.columns = [f'{c} ({UNITS[c]})' if c in UNITS else c for c in cells.columns]
+    for n in range(len(cells.columns), 0, -1):
+        txt = cells.iloc[:, :n].to_string()
+        if max(map(len, txt.splitlines())) <= width: break
+    left = list(cells.columns[n:])
+    return txt + (f"\n({len(left)} more column(s): {', '.join(left)})" if left else '')
 
 def compare(configs:list, data, out:str|Path, weights:str|None=None, num_workers:int|None=None) -> pd.DataFrame:
-    "Run every config (those already done are skipped) and collect `results.csv` in `out`"
+    "Run every config (those done are read back), write `results.csv`, `report.html` and `compare.png` in `out`"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     extractor, lp = standard_extractor(weights), standard_lpips()
     if extractor is None: print("No FID Inception weights here: so no FID; the Fréchet distance and KID of 8×8 pixel "
@@ -269,10 +353,11 @@ def compare(configs:list, data, out:str|Path, weights:str|None=None, num_workers
                          "distances) instead.")
     sums = []
     for cfg in configs:
-        print(f"== {cfg['name']}")
         sums.append(run_experiment(cfg, data, out, extractor, num_workers, lp))
+        print(summary_line(sums[-1], out/cfg['name']), flush=True)
     df = results_table(sums)
     df.to_csv(out/'results.csv')
+    df.attrs['report'], df.attrs['png'] = make_report(out), compare_png(out)
     return df
 
 # %% ../nbs/10_experiment.ipynb #db0e9544
@@ -342,6 +427,101 @@ def neighbour_panels(out:str|Path, name:str, n:int=4, k:int=4):
     gen = sample_checkpoint(run/'ckpt.pth', n=n, data=cache)
     return plot_neighbours(gen, next(image_batches(cache, bs=count_images(cache))), n=n, k=k)
 
+# %% ../nbs/10_experiment.ipynb #36e390b0
+def _runs(out:Path) -> list:
+    "The finished run folders in `out`: in `results.csv`'s order, then the others by name"
+    done = sorted(p.parent for p in out.glob('*/summary.json'))
+    order = list(pd.read_csv(out/'results.csv')['name']) if (out/'results.csv').exists() else []
+    return sorted(done, key=lambda r: (order.index(r.name), '') if r.name in order else (len(order), r.name))
+
+def _final_grid(run:Path, s:dict) -> Path|None:
+    "The run's last sample grid, where the run folder is now"
+    return run/'samples'/Path(s['grid']).name if s.get('grid') else None
+
+def _img_uri(im, max_side:int=640) -> str:
+    "A PIL image or a matplotlib figure (closed) as a data URI: JPEG, at most `max_side` px"
+    from PIL import Image
+    if not isinstance(im, Image.Image):
+        import matplotlib.pyplot as plt
+        buf = io.BytesIO(); im.savefig(buf, format='png', dpi=80, bbox_inches='tight'); plt.close(im)
+        im = Image.open(buf)
+    im = im.convert('RGB'); im.thumbnail((max_side, max_side))
+    buf = io.BytesIO(); im.save(buf, 'JPEG', quality=85)
+    return 'data:image/jpeg;base64,' + base64.b64encode(buf.getvalue()).decode()
+
+def _figure(uri:str, caption:str) -> str:
+    return f'<figure><img src="{uri}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1400px}
+table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}
+th{background:#f3f3f3}.row{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}figcaption{font-size:13px}
+img{max-width:100%}pre{background:#f6f6f6;padding:.5em;font-size:12px;overflow-x:auto}"""
+
+def make_report(out:str|Path,
+                neighbours:bool=True # Each run's images beside their nearest training images (reads its data)
+               ) -> Path:
+    "Write `out/report.html` from the finished run folders in `out` (nothing is run again); returns its path"
+    from PIL import Image
+    out = Path(out); runs = _runs(out)
+    check(runs, f"{out} holds no finished runs (no */summary.json)")
+    sums, names = [json.loads((r/'summary.json').read_text()) for r in runs], [r.name for r in runs]
+    cells = table_cells(results_table(sums))
+    head = ''.join(f'<th>{html.escape(c)}' + (f' ({UNITS[c]})' if c in UNITS else '') + '</th>' for c in cells.columns)
+    rows = ''.join(f'<tr><th><a href="{n}/">{html.escape(n)}</a></th>' + ''.join(f'<td>{html.escape(v)}</td>' for v in r)
+                   + '</tr>' for n, r in zip(cells.index, cells.values))
+    body = [f'<h1>Comparison of {len(runs)} runs</h1><p>Made from the run folders in <code>{html.escape(str(out))}'
+            f'</code> on {time.strftime("%Y-%m-%d %H:%M")}; the full table is <a href="results.csv">results.csv</a>.</p>',
+            f'<h2>Results</h2><div style="overflow-x:auto"><table><tr><th>name</th>{head}</tr>{rows}</table></div>',
+            '<h2>Final grids</h2><div class="row">']
+    body += [_figure(_img_uri(Image.open(g), 400), f"{n}: SWD {s['swd_avg']:.1f}") for n, r, s in zip(names, runs, sums)
+             if (g := _final_grid(r, s)) and g.exists()]
+    body.append('</div><h2>Losses and metrics</h2><div class="row">')
+    per_epoch = [n for n in names if (out/n/'metrics.csv').exists()]
+    body += [_figure(_img_uri(plot_runs(out, per_epoch, m)), f'{m} per epoch') for m in ('gen_loss', 'crit_loss', 'diversity')]
+    if any((out/n/'over_time.csv').exists() for n in names):
+        body += [_figure(_img_uri(plot_over_time(out, names, m)), f'{m} over time') for m in ('swd_avg', 'diversity')]
+    body.append('</div>')
+    if neighbours:
+        body.append('<h2>Nearest training images</h2><div class="row">')
+        for n in names:
+            try: fig = neighbour_panels(out, n, n=3, k=3)
+            except (OSError, UsageError, DataUnavailable) as e: body.append(f'<p>{n}: no panel ({html.escape(str(e))})</p>')
+            else:
+                if fig is not None: body.append(_figure(_img_uri(fig), f'{n}: generated (left), nearest training images'))
+        body.append('</div>')
+    body.append('<h2>Runs</h2>')
+    for n, r, s in zip(names, runs, sums):
+        ws = ''.join(f'<li>{html.escape(w)}</li>' for w in s.get('warnings', [])) or '<li>none</li>'
+        log = f', <a href="{n}/log.txt">log.txt</a>' if (r/'log.txt').exists() else ''
+        body.append(f'<h3><a href="{n}/">{html.escape(n)}/</a>{log}</h3><p>Warnings:</p><ul>{ws}</ul><details><summary>'
+                    f'config and machine</summary><pre>{html.escape(json.dumps(s["config"], indent=1))}</pre><pre>'
+                    f'{html.escape(json.dumps(s.get("machine", "not recorded"), indent=1))}</pre></details>')
+    page = out/'report.html'
+    page.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>lsun_gan comparison</title>'
+                    f'<style>{_CSS}</style></head><body>{"".join(body)}</body></html>')
+    return page
+
+PNG_COLUMNS = ('arch', 'seconds', 'gen_steps', 'swd_avg', 'swd_untrained', 'fid', 'fd_pixels', 'diversity', 'diverged')
+
+def compare_png(out:str|Path) -> Path:
+    "Write `out/compare.png`: the key numbers of the finished runs in `out` above their final grids; returns its path"
+    import matplotlib.pyplot as plt
+    from PIL import Image
+    out = Path(out); runs = _runs(out)
+    sums = [json.loads((r/'summary.json').read_text()) for r in runs]
+    df = results_table(sums)
+    cells = table_cells(df[[c for c in PNG_COLUMNS if c in df]])
+    fig = plt.figure(figsize=(max(9, 3*len(runs)), 3.4 + 0.3*len(cells)))
+    gs = fig.add_gridspec(2, len(runs), height_ratios=[0.3*len(cells) + 0.4, 3])
+    ax = fig.add_subplot(gs[0, :]); ax.axis('off')
+    ax.table(cellText=cells.values, colLabels=[f'{c} ({UNITS[c]})' if c in UNITS else c for c in cells.columns],
+             rowLabels=list(cells.index), loc='center')
+    for i, (r, s) in enumerate(zip(runs, sums)):
+        ax = fig.add_subplot(gs[1, i]); ax.axis('off'); ax.set_title(r.name, fontsize=10)
+        if (g := _final_grid(r, s)) and g.exists(): ax.imshow(Image.open(g))
+    fig.savefig(out/'compare.png', dpi=80, bbox_inches='tight'); plt.close(fig)
+    return out/'compare.png'
+
 # %% ../nbs/10_experiment.ipynb #61fe5f1d
 _SCALAR = (str, int, float, bool, type(None))
 
@@ -397,7 +577,7 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
                      weights:str=None, # The FID Inception weights file (default: torch hub cache)
                      workers:int=None # DataLoader workers
                     ):
-    "Train and compare GAN configs on equal budgets; prints the results table and writes results.csv"
+    "Train and compare GAN configs on equal budgets; prints the key results, writes results.csv and report.html"
     with cli_errors('lsun_gan_compare'):
         if (config is None) == (preset is None): raise UsageError("pass either a CONFIG file or --preset NAME")
         for d in data or [None]:
@@ -407,5 +587,5 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
         cfgs = load_configs(config) if config else presets(preset)   # every config checked before any run starts
         with FolderLock(out, 'lsun_gan_compare'):
             df = compare(cfgs, data if len(data) > 1 else data[0], out, weights, workers)
-        print(results_text(df))
-        print(f"results in {Path(out)/'results.csv'}")
+        print(results_text(df, KEY_COLUMNS))
+        print(f"results in {Path(out)/'results.csv'}; the report in {df.attrs['report']}, a summary in {df.attrs['png']}")

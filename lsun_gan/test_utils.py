@@ -4,7 +4,7 @@
 
 # %% ../nbs/97_test_utils.ipynb #a0000003
 from __future__ import annotations
-import io
+import io, re, shutil, subprocess, tempfile
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -13,7 +13,8 @@ import torchvision
 from .metrics import FID_WEIGHTS, fid_inception
 
 # %% auto #0
-__all__ = ['make_odd_images', 'write_random_fid_weights', 'write_random_torchvision_weights']
+__all__ = ['BROWSERS', 'IMAGE_CHECK', 'make_odd_images', 'write_random_fid_weights', 'write_random_torchvision_weights',
+           'find_browser', 'browse', 'page_dom', 'blank']
 
 # %% ../nbs/97_test_utils.ipynb #a0000006
 def make_odd_images(path:str|Path, # Folder to fill
@@ -61,3 +62,41 @@ def write_random_torchvision_weights(torch_home:str|Path, arch:str='alexnet', se
     p.parent.mkdir(parents=True, exist_ok=True)
     torch.save(torchvision.models.get_model(arch).state_dict(), p)
     return p
+
+# %% ../nbs/97_test_utils.ipynb #34ad56d1
+BROWSERS = ('chromium', 'chromium-browser', 'google-chrome')
+IMAGE_CHECK = ("<script>window.addEventListener('load', () => document.querySelectorAll('img').forEach(i => "
+               "{ if (!(i.complete && i.naturalWidth)) console.error('image not shown: ' + i.src.slice(0, 60)); }));"
+               "</script>")
+_CONSOLE = re.compile(r':CONSOLE[^\]]*\] "(.*)", source: ')
+
+def find_browser() -> str|None:
+    "The path of a Chromium on this machine (`BROWSERS`), or None"
+    return next(filter(None, map(shutil.which, BROWSERS)), None)
+
+def _chromium(page:str|Path, *args, timeout:float=120) -> subprocess.CompletedProcess:
+    "Run headless Chromium on the file `page` with `args` in a throwaway profile"
+    browser = find_browser()
+    if browser is None: raise FileNotFoundError(f"no Chromium here (looked for {', '.join(BROWSERS)}): "
+                                                "apt-get install chromium")
+    with tempfile.TemporaryDirectory() as prof:
+        return subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars',
+                               f'--user-data-dir={prof}', *args, Path(page).resolve().as_uri()],
+                              capture_output=True, text=True, timeout=timeout)
+
+def browse(page:str|Path, # An HTML file
+           png:str|Path, # Where the screenshot goes
+           size:tuple=(1280, 1000) # The window, width × height
+          ) -> list:
+    "Open `page` in headless Chromium, save a screenshot of its window in `png`; returns its console messages"
+    r = _chromium(page, '--enable-logging=stderr', '--v=0', f'--window-size={size[0]},{size[1]}', f'--screenshot={png}')
+    if not Path(png).exists(): raise RuntimeError(f"Chromium made no screenshot of {page}: {r.stderr[-1000:]}")
+    return [m.group(1) for m in _CONSOLE.finditer(r.stderr)]
+
+def page_dom(page:str|Path) -> str:
+    "The HTML of `page` as headless Chromium has it after loading (its scripts run)"
+    return _chromium(page, '--dump-dom').stdout
+
+def blank(png:str|Path, tol:float=2.) -> bool:
+    "Whether the image `png` is (nearly) one colour"
+    return float(np.asarray(Image.open(png).convert('L'), dtype=np.float32).std()) < tol

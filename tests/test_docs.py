@@ -1,5 +1,8 @@
 "README.md is generated from nbs/index.ipynb and must stay in step with it."
+from pathlib import Path
+import pytest
 from conftest import ROOT
+from lsun_gan.test_utils import find_browser, browse, page_dom, blank, IMAGE_CHECK
 from lsun_gan.docs import nb_markdown
 
 def test_readme_in_step_with_index(tmp_path):
@@ -34,3 +37,26 @@ def test_every_notebook_renders_and_docs_targets_exist(tmp_path):
     names = [n for mod in d['syms'].values() for n in mod]
     assert len(names) > 50
     for n in names: resolve(n)
+
+@pytest.mark.skipif(find_browser() is None, reason="no Chromium here (apt-get install chromium): the browser test needs one")
+def test_docs_preview_in_a_browser(tmp_path):
+    "Every sidebar page is there and linked; in Chromium no page shows a `#|` directive, a hidden cell or a broken image"
+    import yaml, re
+    from lsun_gan.docs import preview_docs
+    pages = {p.stem: p for p in preview_docs(ROOT/'nbs', tmp_path/'site')}
+    side = yaml.safe_load((ROOT/'_quarto.yml').read_text())['website']['sidebar']['contents']
+    listed = [Path(o).stem for e in side for o in ([e] if isinstance(e, str) else e['contents'])]
+    assert set(listed) <= set(pages)
+    for stem, page in pages.items():
+        html = page.read_text()
+        assert all(f'href="{s}.html"' in html for s in listed), stem   # the sidebar, on every page
+        (chk := tmp_path/f'{stem}_check.html').write_text(html.replace('</body>', IMAGE_CHECK + '</body>'))
+        assert browse(chk, tmp_path/f'{stem}.png') == [], stem   # no script error, every image shown
+        text = re.sub(r'<[^>]+>', ' ', page_dom(page))
+        directive = re.search(r'^\s*#\|.*', text, re.M)   # a line that starts with one (09_docs quotes one in a string)
+        assert not directive and '{target=' not in text, (stem, directive)
+        assert 'nbdev.nbdev_export()' not in text and 'In&nbsp;[' not in text, stem   # no hidden cells, no prompts
+        assert not blank(tmp_path/f'{stem}.png'), stem
+    exp = pages['10_experiment'].read_text()
+    assert 'make_report' in exp and 'neighbours' in exp and exp.count('data:image/png') >= 3   # show_doc, figures
+    assert 'test_fail(' not in pages['05_train'].read_text()   # `#| hide` test cells are dropped
