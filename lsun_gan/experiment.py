@@ -211,13 +211,13 @@ def run_experiment(cfg:dict, data, out:str|Path, extractor=None, num_workers:int
     run.mkdir(parents=True); (run/UNFINISHED).touch()
     console = sys.stdout if in_notebook() or sys.stdout.isatty() else None   # no bar in a pipe, a log or CI
     with open(run/'log.txt', 'w') as log, redirect_stdout(log):   # the epochs' lines: the console shows a bar
-        summary = _train_and_evaluate(cfg, data, out, run, extractor, num_workers, lpips_net, console)
+        summary = _train_and_evaluate(cfg, data, out, run, key, extractor, num_workers, lpips_net, console)
     for msg in summary['warnings']: print(f"  {cfg['name']}: {msg}")   # recorded in the summary, so shown here once
     (run/UNFINISHED).unlink()
     return summary
 
-def _train_and_evaluate(cfg:dict, data, out:Path, run:Path, extractor, num_workers, lpips_net, console) -> dict:
-    "`run_experiment`'s work in the run folder `run`: train, evaluate, write `summary.json`"
+def _train_and_evaluate(cfg:dict, data, out:Path, run:Path, key:str, extractor, num_workers, lpips_net, console) -> dict:
+    "`run_experiment`'s work in the run folder `run`: train, evaluate, write `summary.json` (with the config's `key`)"
     cache, held = _caches(cfg, data, out)
     budget = Budget(cfg['budget_images'], cfg['budget_seconds'], cfg['budget_gen_steps'])
     t0 = time.perf_counter()
