@@ -33,6 +33,9 @@ def weights_only_load(f):
         warnings.filterwarnings('ignore', 'Detected pickle protocol', UserWarning)
         return torch.load(f, map_location='cpu', weights_only=True)
 
+def _first_byte(path:Path) -> bytes:
+    with open(path, 'rb') as f: return f.read(1)
+
 def load_weights(path:str|Path, what:str='checkpoint') -> dict:
     "`torch.load(path, weights_only=True)` on the CPU; one-line `UsageError`s for a missing, unsafe or corrupt file"
     path = Path(path)
@@ -42,7 +45,7 @@ def load_weights(path:str|Path, what:str='checkpoint') -> dict:
         if 'GLOBAL' in str(e) or 'Unsupported global' in str(e):
             raise UsageError(f"{path} is not a plain {what}: it asks to run Python code when loaded, so it was not "
                              "loaded. Use a file written by lsun_gan or torch.save of tensors only") from None
-        if 'Unsupported operand' in str(e):   # a pickle that torch.save did not write
+        if 'Unsupported operand' in str(e) and _first_byte(path) == b'\x80':   # a pickle torch.save did not write
             raise UsageError(f"{path} is not a {what} written by torch.save (a plain pickle?), so it was not loaded. "
                              "Use a file written by lsun_gan or torch.save of tensors only") from None
         raise UsageError(f"{path} is not a readable {what} (corrupt or truncated: {type(e).__name__}); use another "
