@@ -145,7 +145,8 @@ class DistributedGAN(Callback):
     def __init__(self, sync_bn:bool=False): self.sync_bn = sync_bn   # BatchNorm statistics over all ranks (GPUs only)
     def before_fit(self):
         rec, m = self.learn.recorder, self.learn.model   # the progress bar's smoothed loss: this rank's, no collective
-        self.smooth, rec.smooth_loss = rec.smooth_loss, RankSmoothLoss(rec.smooth_loss.beta)
+        self.smooth = rec.smooth_loss   # the recorder's own attribute (`object.__setattr__`: fastai warns of the learner's)
+        object.__setattr__(rec, 'smooth_loss', RankSmoothLoss(rec.smooth_loss.beta))
         for name in ('generator', 'critic'):
             net = getattr(m, name).requires_grad_(True)   # DDP takes only the parameters that train when it is built
             if self.sync_bn: net = nn.SyncBatchNorm.convert_sync_batchnorm(net)   # the same parameters: the optimizer's
@@ -160,7 +161,7 @@ class DistributedGAN(Callback):
     def close(self):
         "The plain networks back in the model (also when the fit ended with an exception)"
         for name in ('generator', 'critic'): setattr(self.learn.model, name, unwrap(getattr(self.learn.model, name)))
-        if hasattr(self, 'smooth'): self.learn.recorder.smooth_loss = self.smooth
+        if hasattr(self, 'smooth'): object.__setattr__(self.learn.recorder, 'smooth_loss', self.smooth)
 
 # %% ../nbs/04_learner.ipynb #dfa446bf
 def _bce(pred, target:float):
