@@ -4,7 +4,8 @@
 
 # %% ../nbs/09_docs.ipynb #de60711e
 from __future__ import annotations
-import base64, json, re, shutil, tempfile, warnings
+import base64, json, os, re, shutil, tempfile, warnings
+from contextlib import contextmanager
 from pathlib import Path
 from .core import cli, cli_errors, check
 
@@ -107,6 +108,13 @@ def _nbdev_procs() -> list:
 _NAV_CSS = ('<style>nav.sidebar{position:fixed;left:0;top:0;bottom:0;width:230px;overflow:auto;padding:1em;'
             'font:14px sans-serif;background:#f7f7f7}nav.sidebar ul{padding-left:1em}body{margin-left:260px}</style>')
 
+@contextmanager
+def _environ_kept():
+    "Leave the environment as it was: the cells nbdev runs in this process may set variables (`TORCH_HOME`...)"
+    env = dict(os.environ)
+    try: yield
+    finally: os.environ.clear(); os.environ.update(env)
+
 def preview_docs(nbs:str|Path='nbs', # The notebooks folder
                  dest:str|Path='docs_preview' # Where the HTML pages go
                 ) -> list:
@@ -121,7 +129,7 @@ def preview_docs(nbs:str|Path='nbs', # The notebooks folder
     exp = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True)
     exp.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
     done = {}
-    with tempfile.TemporaryDirectory() as tmp:   # the cells nbdev runs write files where they run: not in `nbs`
+    with _environ_kept(), tempfile.TemporaryDirectory() as tmp:   # the cells nbdev runs write files where they run
         shutil.copy(nbs.parent/'settings.ini', tmp)   # nbdev's processors read it from where they run up
         shutil.copytree(nbs, Path(tmp)/'nbs', ignore=shutil.ignore_patterns('.*', '_proc'))
         for f in sorted(nbs.glob('*.ipynb')):

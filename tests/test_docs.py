@@ -1,4 +1,5 @@
 "README.md is generated from nbs/index.ipynb and must stay in step with it."
+import os
 from pathlib import Path
 import pytest
 from conftest import ROOT
@@ -43,7 +44,9 @@ def test_docs_preview_in_a_browser(tmp_path):
     "Every sidebar page is there and linked; in Chromium no page shows a `#|` directive, a hidden cell or a broken image"
     import yaml, re
     from lsun_gan.docs import preview_docs
+    env = dict(os.environ)
     pages = {p.stem: p for p in preview_docs(ROOT/'nbs', tmp_path/'site')}
+    assert dict(os.environ) == env   # the cells nbdev ran (06_metrics sets TORCH_HOME) leave no variable behind
     side = yaml.safe_load((ROOT/'_quarto.yml').read_text())['website']['sidebar']['contents']
     listed = [Path(o).stem for e in side for o in ([e] if isinstance(e, str) else e['contents'])]
     assert set(listed) <= set(pages)
