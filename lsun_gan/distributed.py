@@ -115,7 +115,7 @@ def local_copy(m:nn.Module) -> nn.Module:
     m = unwrap(m)
     if not any(isinstance(l, nn.SyncBatchNorm) for l in m.modules()): return m
     m = copy.deepcopy(m)
-    for name, l in list(m.named_modules()):
+    for l in list(m.modules()):
         for k, child in l.named_children():
             if isinstance(child, nn.SyncBatchNorm): setattr(l, k, _plain_bn(child))
     return m
