@@ -25,8 +25,9 @@ __all__ = ['IMG_EXTS', 'SIZES', 'KAGGLE_DATASET', 'ALTERNATIVES', 'CACHE_VERSION
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.webp')
 SIZES = (32, 64, 128, 256)
 KAGGLE_DATASET = 'jhoward/lsun_bedroom'
-ALTERNATIVES = ("Alternatives: a folder of images (`get_lsun('path/to/images')`), fastai's sample (`get_lsun('fastai')`), "
-                "Kaggle (`get_lsun('kaggle')`), or an LSUN LMDB export (`get_lsun('path/to/bedroom_train_lmdb')`).")
+ALTERNATIVES = ("Alternatives: a folder of images (`get_lsun('path/to/images')`), "
+                "fastai's sample (`get_lsun('fastai')`), Kaggle (`get_lsun('kaggle')`), "
+                "or an LSUN LMDB export (`get_lsun('path/to/bedroom_train_lmdb')`).")
 
 # %% ../nbs/00a_cache.ipynb #cedb0f67
 def sample_path(start:str|Path|None=None # Folder to search upwards from (default: the working directory)
@@ -59,7 +60,8 @@ def get_kaggle(dest:str|Path='data/lsun_bedroom', # Folder to download and unzip
                               "Create New Token) or set KAGGLE_USERNAME and KAGGLE_KEY. " + ALTERNATIVES)
     try: from kaggle.api.kaggle_api_extended import KaggleApi
     except ImportError as e:
-        raise DataUnavailable("The `kaggle` package is not installed: pip install 'lsun_gan[kaggle]'. " + ALTERNATIVES) from e
+        raise DataUnavailable("The `kaggle` package is not installed: pip install 'lsun_gan[kaggle]'. "
+                              + ALTERNATIVES) from e
     part = dest.with_name(dest.name + '.partial')
     part.mkdir(parents=True, exist_ok=True)
     try:
@@ -70,8 +72,8 @@ def get_kaggle(dest:str|Path='data/lsun_bedroom', # Folder to download and unzip
             with zipfile.ZipFile(z) as zf: zf.extractall(part)
             z.unlink()
     except Exception as e:
-        raise DataUnavailable(f"Downloading {dataset} from Kaggle failed ({type(e).__name__}: {_redact(e)}). Nothing was "
-                              f"marked complete; run again to retry. " + ALTERNATIVES) from e
+        raise DataUnavailable(f"Downloading {dataset} from Kaggle failed ({type(e).__name__}: {_redact(e)}). "
+                              f"Nothing was marked complete; run again to retry. " + ALTERNATIVES) from e
     if dest.exists(): shutil.rmtree(dest)
     part.rename(dest)
     (dest/'.complete').touch()
@@ -95,7 +97,8 @@ def is_lmdb(path) -> bool: return (Path(path)/'data.mdb').is_file()
 def _open_lmdb(path):
     "Read-only LMDB environment at `path`"
     try: import lmdb
-    except ImportError as e: raise DataUnavailable("Reading an LSUN LMDB needs the `lmdb` package: pip install lmdb") from e
+    except ImportError as e:
+        raise DataUnavailable("Reading an LSUN LMDB needs the `lmdb` package: pip install lmdb") from e
     return lmdb.open(str(path), readonly=True, lock=False, readahead=False, max_readers=256)
 
 def scan_images(src:Path, # A folder of images
@@ -251,7 +254,8 @@ def _read_sources(srcs:list, exclude:list=()) -> tuple[list, dict, list]:
 def _cache_key(srcs:list, items:list, stamps:dict, size:int) -> str:
     "Hash of the sources (paths; an LMDB's size and time), their items (names, sizes, mtimes) and the image size"
     lm = [(os.stat(s/'data.mdb').st_size, os.stat(s/'data.mdb').st_mtime_ns) if is_lmdb(s) else None for s in srcs]
-    h = hashlib.sha1(json.dumps(dict(v=CACHE_VERSION, src=[str(s.resolve()) for s in srcs], size=size, lmdb=lm)).encode())
+    h = hashlib.sha1(json.dumps(dict(v=CACHE_VERSION, src=[str(s.resolve()) for s in srcs],
+                                     size=size, lmdb=lm)).encode())
     for it in items: h.update(f'{it[0]}\0{it[1]}\0{stamps[it]}\0'.encode(errors='surrogateescape'))
     return h.hexdigest()[:16]
 
@@ -441,19 +445,22 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
             else:
                 with worker_pool(min(n_workers or len(todo), len(todo)) or 1, lock) as ex:
                     futs = {ex.submit(_prep_rows, start=a, items=items[a:b], **args): (a, b) for a, b in todo}
-                    for fut in report_progress(as_completed(futs), len(futs), verbose): _record(*futs[fut], fut.result())
+                    for fut in report_progress(as_completed(futs), len(futs), verbose):
+                        _record(*futs[fut], fut.result())
         secs = time.perf_counter() - start
         skipped = dict(sorted((r, why) for _, _, skips, _ in done for r, why in skips))
         write_csv(dest/'skipped.csv', ('source', 'item', 'reason'),
                   [(*items[r], why) for r, why in skipped.items()] + bad)
-        write_csv(dest/'index.csv', ('row', 'source', 'item'), [(r, *it) for r, it in enumerate(items) if r not in skipped])
+        write_csv(dest/'index.csv', ('row', 'source', 'item'),
+                  [(r, *it) for r, it in enumerate(items) if r not in skipped])
         meta = dict(key=key, src=[str(s.resolve()) for s in srcs], size=size, n_items=n, n_ok=n-len(skipped),
                     n_skipped=len(skipped), n_bad_entries=len(bad), version=CACHE_VERSION)
         write_json(dest/'meta.json', meta)
         (dest/'state.json').unlink()
     if verbose:
         print(f"Prepared {meta['n_ok']} of {n} images at {size} px into {dest} ({len(todo)} chunks in {secs:.1f}s).")
-        reasons = [(show(*items[r]), why) for r, why in skipped.items()] + [(show(k, name), why) for k, name, why in bad]
+        reasons = ([(show(*items[r]), why) for r, why in skipped.items()]
+                   + [(show(k, name), why) for k, name, why in bad])
         if reasons: print(f"Skipped {len(reasons)}, listed with reasons in {dest/'skipped.csv'}:")
         for name, why in reasons[:10]: print(f"  {name}: {why}")
         if len(reasons) > 10: print(f"  ... and {len(reasons)-10} more")
@@ -482,10 +489,12 @@ class ImageCache:
             with open(self.path/'index.csv', newline='', errors='surrogateescape') as f:   # names as written
                 head, *idx = list(csv.reader(f))
             self.rows = np.array([int(o[0]) for o in idx], dtype=np.int64)
-            self.source_ids = np.array([int(o[1]) if len(head) == 3 else 0 for o in idx], dtype=np.int64)  # v1: 1 source
+            # v1 (no source column): 1 source
+            self.source_ids = np.array([int(o[1]) if len(head) == 3 else 0 for o in idx], dtype=np.int64)
             self.items = [o[-1] for o in idx]
         except (ValueError, IndexError, OSError) as e: raise self._damaged('index.csv', e) from None
-        if len(idx) and not (self.rows.min() >= 0 and self.rows.max() < n and self.source_ids.max() < len(self.sources)):
+        if len(idx) and not (self.rows.min() >= 0 and self.rows.max() < n
+                             and self.source_ids.max() < len(self.sources)):
             raise self._damaged('index.csv', 'rows or sources out of range')
     def _damaged(self, name, why) -> UsageError:
         why = why if isinstance(why, str) else type(why).__name__
@@ -502,13 +511,14 @@ def lsun_gan_prepare(src:Param("One or more sources, in order: folders of images
                                "'fastai'", str, nargs='+'),
                      dest:str, # The cache folder to write (a cache of other images there is an error)
                      size:int=64, # Output side in pixels: 32, 64, 128 or 256
-                     limit:int=None, # Use only the first LIMIT images (sources in order, each sorted by name); default: all
+                     # Use only the first LIMIT images (sources in order, each sorted by name); default: all
+                     limit:int=None,
                      start:int=0, # Skip the first START of those: --limit N and --start N split the images in two
                      workers:int=None, # Worker processes; 0 works in this process (default: all cores)
                      chunk:int=256, # Images per unit of work: a worker's share, and the most an interrupted run redoes
                      verify:store_true=False # Check a finished DEST chunk by chunk against its digests, redo any other
                     ):
-    "Resize and centre-crop the images of SRC (one or more sources) once into a training cache at DEST; run again to resume"
+    "Resize and centre-crop the images of SRC (one or more sources) once into a training cache at DEST; rerun to resume"
     with cli_errors('lsun_gan_prepare'):
         prepare([get_lsun(s) for s in listify(src)], dest, size, limit, start, workers, chunk, verify=verify)
 

@@ -28,14 +28,16 @@ def _real_source(learn, real):
     "The real images to compare with: `real`, else the prepared cache behind the learner's `DataLoaders`"
     if real is not None: return real
     cache = getattr(learn.dls.train, 'cache', None)
-    if cache is None: raise UsageError("pass real= (a folder or prepared cache of real images): the DataLoaders have no cache")
+    if cache is None:
+        raise UsageError("pass real= (a folder or prepared cache of real images): the DataLoaders have no cache")
     return cache.path
 
 class _EvalCallback(Callback):
     "Shared machinery: fixed inputs, epochs to run on, generated images, metrics in the recorder's table"
     names = ()
     def __init__(self, real=None, n:int=1000, every:int=1, stats='gan', inputs=None, seed:int=0, bs:int=100):
-        self.real, self.n, self.every, self.stats, self.inputs, self.seed, self.bs = real, n, every, stats, inputs, seed, bs
+        self.real, self.n, self.every, self.stats, self.inputs, self.seed, self.bs = (real, n, every, stats, inputs,
+                                                                                      seed, bs)
     def _setup(self):
         if self.inputs is None: self.inputs = fixed_inputs(self.dls, self.n, self.seed)
         self.size = generate(sampling_generator(self.learn), self.inputs[:1]).shape[-1]  # to crop a raw folder's images
@@ -59,7 +61,8 @@ class FIDCallback(_EvalCallback):
     order = ORDERS['fid']
     @delegates(_EvalCallback.__init__)
     def __init__(self, real=None, # Real images (folder or cache); default: the learner's prepared cache
-                 extractor:nn.Module|None=None, # Default: `InceptionFeatures()` (the standard FID network), built in `before_fit`
+                 # Default: `InceptionFeatures()` (the standard FID network), built in `before_fit`
+                 extractor:nn.Module|None=None,
                  n:int=1000, every:int=1, extras:tuple=(), # any of 'kid', 'swd' (diversity: `ModeCollapseCallback`)
                  cache_dir=None, device=None, **kwargs):
         super().__init__(real, n, every, **kwargs)
@@ -74,10 +77,10 @@ class FIDCallback(_EvalCallback):
         self.real = _real_source(self.learn, self.real)
         if self.extractor is None: self.extractor = InceptionFeatures()
         self.device = ifnone(self.device, self.dls.device)
-        self.mu, self.sigma, self.n_real = real_stats(self.real, self.extractor, self.n, self.cache_dir, device=self.device,
-                                                      progress=False, size=self.size)
-        self.real_feats = (extract(self.real, self.extractor, self.n, device=self.device, progress=False, size=self.size)[0]
-                           if 'kid' in self.extras else None)
+        self.mu, self.sigma, self.n_real = real_stats(self.real, self.extractor, self.n, self.cache_dir,
+                                                      device=self.device, progress=False, size=self.size)
+        self.real_feats = (extract(self.real, self.extractor, self.n, device=self.device, progress=False,
+                                   size=self.size)[0] if 'kid' in self.extras else None)
         self.real_imgs = next(image_batches(self.real, self.n, self.n, self.size)) if 'swd' in self.extras else None
     def after_train(self):
         if not self._due(): return

@@ -6,7 +6,8 @@
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, write_json, FolderLock
-from .cache import ImageCache, is_cache, load_crop, worker_pool, report_progress, scan_images, ALTERNATIVES, SIZES
+from .cache import (ImageCache, is_cache, load_crop, worker_pool, report_progress, scan_images,
+                            ALTERNATIVES, SIZES)
 from .data import usable_files, check_batches, gan_tfms, get_device
 import io, os, json, random, hashlib
 from pathlib import Path

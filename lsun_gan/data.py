@@ -159,7 +159,8 @@ def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images
                              f"again with --size {size} into another folder")
         check_batches(src, len(cache), bs)
         dl = ArrayDL(cache=cache, noise_sz=noise_sz, bs=bs, after_batch=[IntToFloatTensor(), *tfms], **kwargs)
-        return NoiseDataLoaders(dl, dl.new(np.arange(0), shuffle=False, drop_last=False), noise_sz=noise_sz, device=device)
+        return NoiseDataLoaders(dl, dl.new(np.arange(0), shuffle=False, drop_last=False), noise_sz=noise_sz,
+                                device=device)
     else:
         files = usable_files(src, size)
         if not files: raise DataUnavailable(f"No prepared cache and no usable images in {src}. " + ALTERNATIVES)

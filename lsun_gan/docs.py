@@ -76,7 +76,8 @@ def _as_quarto(nb):
         if c.cell_type == 'markdown': c.source = _no_attrs(c.source)
         if c.cell_type != 'code': continue
         for o in c.outputs:   # show_doc's tables are markdown outputs
-            if 'text/markdown' in o.get('data', {}): o['data']['text/markdown'] = _no_attrs(''.join(o['data']['text/markdown']))
+            if 'text/markdown' in o.get('data', {}):
+                o['data']['text/markdown'] = _no_attrs(''.join(o['data']['text/markdown']))
         opts = {m.group(1): m.group(2) for l in c.source.splitlines() if (m := _OPTION.match(l))}
         c.source = '' if opts.get('echo') == 'false' else _code(c.source)
         if opts.get('output') == 'false': c.outputs = []
@@ -118,7 +119,7 @@ def _environ_kept():
 def preview_docs(nbs:str|Path='nbs', # The notebooks folder
                  dest:str|Path='docs_preview' # Where the HTML pages go
                 ) -> list:
-    "Render every notebook in `nbs` to HTML in `dest` as `nbdev_docs` would feed Quarto, with its sidebar; returns the pages"
+    "Render each notebook in `nbs` to HTML in `dest` as `nbdev_docs` feeds Quarto, with its sidebar; returns the pages"
     import yaml
     from execnb.nbio import read_nb, write_nb
     from fastcore.xtras import working_directory

@@ -28,7 +28,8 @@ def evaluate_checkpoints(a, # Real images: a folder, a prepared cache, a uint8 t
 @cli
 def lsun_gan_eval(path_a:str, # Real images: a folder (jpg/png/bmp/ppm/pgm/tif/webp), a prepared cache, or a .npz
                   path_b:str, # Generated images: a folder, a cache, a .npz, or a checkpoint (.pth) to sample from
-                  # Any of fid,kid,is,swd,pr: swd needs no weights; is needs them; fid,kid,pr too, unless --features pixels
+                  # Any of fid,kid,is,swd,pr: swd needs no weights; is needs them; fid,kid,pr too, unless
+                  # --features pixels
                   metrics:str='fid',
                   # inception (the FID network: needs its weights) or pixels (8×8, no weights: fd_pixels, kid_pixels...)
                   features:str='inception',
@@ -38,7 +39,7 @@ def lsun_gan_eval(path_a:str, # Real images: a folder (jpg/png/bmp/ppm/pgm/tif/w
                   n:int=None, # Images per set: the first N by file name (default: all; 1000 sampled from a checkpoint)
                   seed:int=0, # Seed of the random draws: checkpoint samples, KID subsets, SWD patches and directions
                   data:str=None, # For a gan checkpoint: the images it repairs (default: path_a, if a folder or cache)
-                  no_cache:store_true=False, # Neither read nor write the real statistics cache (~/.cache/lsun_gan/stats)
+                  no_cache:store_true=False, # Neither read nor write the real stats cache (~/.cache/lsun_gan/stats)
                   out_json:str=None # Also write the results, keyed by metric, as JSON to this file
                  ):
     "Compare two image sets with FID, KID, IS, SWD and precision/recall; prints a table with sample counts"

@@ -37,7 +37,8 @@ from fastai.vision.gan import (GANLearner, GANTrainer, FixedGANSwitcher, Adaptiv
 from torchvision.models import resnet18, resnet34
 from PIL import Image
 from .data import image_files, NoiseDataLoaders, to_uint8
-from .models import DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic, pretrained_critic
+from .models import (DCGANGenerator, DCGANDiscriminator, wgan_generator, wgan_critic, pretrained_critic,
+                            augmented)
 from .distributed import GANDDP, ShardedDL, unwrap, local_copy, mean_across_ranks, world_size
 
 # %% auto #0
@@ -145,7 +146,8 @@ class DistributedGAN(Callback):
     def __init__(self, sync_bn:bool=False): self.sync_bn = sync_bn   # BatchNorm statistics over all ranks (GPUs only)
     def before_fit(self):
         rec, m = self.learn.recorder, self.learn.model   # the progress bar's smoothed loss: this rank's, no collective
-        self.smooth = rec.smooth_loss   # the recorder's own attribute (`object.__setattr__`: fastai warns of the learner's)
+        # the recorder's own attribute (`object.__setattr__`: fastai warns of the learner's)
+        self.smooth = rec.smooth_loss
         object.__setattr__(rec, 'smooth_loss', RankSmoothLoss(rec.smooth_loss.beta))
         for name in ('generator', 'critic'):
             net = getattr(m, name).requires_grad_(True)   # DDP takes only the parameters that train when it is built
@@ -264,11 +266,12 @@ def wgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
                  generator:nn.Module|None=None, critic:nn.Module|None=None, # Default `wgan_generator`/`wgan_critic`
                  n_crit:int=5, # Critic steps per generator step
                  clip:float=0.01, # Critic weight clipping
+                 augment:bool=False, # The critic sees every batch through `DiffAugment` (data-efficient training)
                  **kwargs # Passed to `SafeGANLearner`
                 ) -> SafeGANLearner:
     "The fastai course's WGAN"
-    return SafeGANLearner(dls, ifnone(generator, wgan_generator(size, nz, nf)),
-                          ifnone(critic, wgan_critic(size, nf)),
+    generator, critic = ifnone(generator, wgan_generator(size, nz, nf)), ifnone(critic, wgan_critic(size, nf))
+    return SafeGANLearner(dls, generator, augmented(critic) if augment else critic,
                           wgan_gen_loss, wgan_crit_loss, switcher=SteadyGANSwitcher(n_crit=n_crit, n_gen=1), clip=clip,
                           switch_eval=False, opt_func=partial(Adam, mom=0., wd=0.), wd=0., **kwargs)
 
@@ -277,14 +280,17 @@ def wgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
 def dcgan_learner(dls, # Noise → image `DataLoaders` (`gan_dls`)
                   size:int=64, nz:int=100, # Image side and noise length
                   nf:int=64, # Feature width of the default generator and discriminator (the tutorial's `ngf`, `ndf`)
-                  generator:nn.Module|None=None, critic:nn.Module|None=None, # Default `DCGANGenerator`/`DCGANDiscriminator`
+                  # Default `DCGANGenerator`/`DCGANDiscriminator`
+                  generator:nn.Module|None=None, critic:nn.Module|None=None,
                   betas:tuple=(0.5, 0.999), # Adam's betas, as the tutorial
-                  same_batch:bool=True, # Both steps on each batch as the tutorial (`SameBatchSwitcher`), or fastai's alternation
+                  # Both steps on each batch as the tutorial (`SameBatchSwitcher`), or fastai's alternation
+                  same_batch:bool=True,
+                  augment:bool=False, # The critic sees every batch through `DiffAugment` (data-efficient training)
                   **kwargs # Passed to `SafeGANLearner`
                  ) -> SafeGANLearner:
     "The PyTorch DCGAN tutorial's networks and update rule as a fastai learner"
-    return SafeGANLearner(dls, ifnone(generator, DCGANGenerator(size, nz, nf)),
-                          ifnone(critic, DCGANDiscriminator(size, nf)),
+    generator, critic = ifnone(generator, DCGANGenerator(size, nz, nf)), ifnone(critic, DCGANDiscriminator(size, nf))
+    return SafeGANLearner(dls, generator, augmented(critic) if augment else critic,
                           dcgan_gen_loss, dcgan_crit_loss, switch_eval=False,
                           switcher=SameBatchSwitcher() if same_batch else SteadyGANSwitcher(1, 1),
                           opt_func=partial(Adam, mom=betas[0], sqr_mom=betas[1], eps=1e-8, wd=0.), wd=0., **kwargs)
@@ -336,7 +342,8 @@ def unet_config(size:int) -> dict:
 def _quiet_weight_norm(f, *args, **kwargs):
     "Call `f`; fastai's `NormType.Weight` layers use torch's deprecated `weight_norm`, a warning users cannot act on"
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*torch.nn.utils.weight_norm.* is deprecated', category=FutureWarning)
+        warnings.filterwarnings('ignore', message='.*torch.nn.utils.weight_norm.* is deprecated',
+                                category=FutureWarning)
         return f(*args, **kwargs)
 
 BACKBONES = dict(resnet18=resnet18, resnet34=resnet34)   # the U-Net encoders a run can name
@@ -401,7 +408,8 @@ def critic_dls(path:str|Path, # A folder with `gen` and `real` subfolders (`save
                bs:int=32, stats:str|tuple='imagenet', seed:int=42, **kwargs):
     "Generated (0) vs real (1) `DataLoaders` for critic pretraining"
     return DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=image_files, get_y=parent_label,
-                     splitter=RandomSplitter(0.1, seed=seed), batch_tfms=Normalize.from_stats(*get_stats(stats), cuda=False)
+                     splitter=RandomSplitter(0.1, seed=seed),
+                     batch_tfms=Normalize.from_stats(*get_stats(stats), cuda=False)
                     ).dataloaders(path, bs=bs, **kwargs)
 
 @delegates(Learner.__init__, but=['model', 'loss_func', 'metrics', 'wd'])
@@ -415,10 +423,12 @@ def pretrained_gan_learner(gen_learn:Learner, crit_learn:Learner,
                            crit_thresh:float=0.5, max_crit:int=100, # See `ThresholdSwitcher`
                            crit_lr_mult:float=5., # See `CriticLR`
                            weights_gen:tuple=(1., 50.), # Weights of the critic's verdict and the pixel loss
+                           augment:bool=False, # The critic sees every batch through `DiffAugment` (after pretraining)
                            cbs=None, **kwargs) -> SafeGANLearner:
     "The fastai course's GAN from a pretrained generator and critic"
     losses = gan_loss_from_func(gen_learn.loss_func, crit_learn.loss_func, weights_gen=weights_gen)
-    return SafeGANLearner(gen_learn.dls, gen_learn.model, crit_learn.model, *losses,
+    critic = augmented(crit_learn.model) if augment else crit_learn.model
+    return SafeGANLearner(gen_learn.dls, gen_learn.model, critic, *losses,
                           switcher=ThresholdSwitcher(crit_thresh, max_crit), opt_func=partial(Adam, mom=0.), wd=1e-3,
                           cbs=L(cbs) + CriticLR(crit_lr_mult), **kwargs)
 
@@ -430,8 +440,10 @@ class DeviceMixedPrecision(MixedPrecision):
     order = ORDERS['precision']
     __signature__ = None   # fastai's `MixedPrecision` pins its own signature on the class; ours is `__init__`'s
     @delegates(GradScaler, but=['device', 'enabled'])
-    def __init__(self, precision:str='bf16', **kwargs): super().__init__(AMPMode(precision), **kwargs); self.entered = False
-    def _scaler(self, dev:str) -> GradScaler: return GradScaler(dev, enabled=self.amp_mode == AMPMode.FP16, **self.kwargs)
+    def __init__(self, precision:str='bf16', **kwargs):
+        super().__init__(AMPMode(precision), **kwargs); self.entered = False
+    def _scaler(self, dev:str) -> GradScaler:
+        return GradScaler(dev, enabled=self.amp_mode == AMPMode.FP16, **self.kwargs)
     def _device(self) -> str: return torch.device(ifnone(self.dls.device, default_device())).type
     def before_fit(self):
         dev = self._device()
@@ -495,8 +507,10 @@ def generate(generator:nn.Module, inputs:torch.Tensor, bs:int=64, device=None) -
 
 def fixed_inputs(dls, n:int=64, seed:int=0) -> torch.Tensor:
     "Inputs to watch the generator on: seeded noise (noise → image `DataLoaders`), else the first `n` validation inputs"
-    if isinstance(dls, NoiseDataLoaders): return torch.randn(n, dls.noise_sz, generator=torch.Generator().manual_seed(seed))
-    return torch.cat([b[0].cpu() for b, _ in zip(dls.valid, range(math.ceil(n/dls.valid.bs)))])[:n].as_subclass(torch.Tensor)
+    if isinstance(dls, NoiseDataLoaders):
+        return torch.randn(n, dls.noise_sz, generator=torch.Generator().manual_seed(seed))
+    return (torch.cat([b[0].cpu() for b, _ in zip(dls.valid, range(math.ceil(n/dls.valid.bs)))])[:n]
+            .as_subclass(torch.Tensor))
 
 # %% ../nbs/04_learner.ipynb #643d5be5
 def epoch_skipped(learn) -> bool:

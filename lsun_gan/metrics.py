@@ -27,8 +27,8 @@ __all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'LPIPS_NETS', 
            'image_batches', 'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats',
            'load_stats', 'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up',
            'laplacian_pyramid', 'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours',
-           'thumbnails', 'diversity', 'near_duplicate_rate', 'distinct_modes', 'contrast', 'collapse_report',
-           'lpips_model', 'lpips_diversity', 'psnr', 'ssim', 'evaluate', 'format_results']
+           'thumbnails', 'diversity', 'near_duplicate_rate', 'distinct_modes', 'walk_smoothness', 'contrast',
+           'collapse_report', 'lpips_model', 'lpips_diversity', 'psnr', 'ssim', 'evaluate', 'format_results']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
 FID_WEIGHTS = 'pt_inception-2015-12-05-6726825d.pth'
@@ -39,9 +39,10 @@ def fid_weights(path:str|Path|None=None) -> Path:
     p = Path(path) if path else Path(torch.hub.get_dir())/'checkpoints'/FID_WEIGHTS
     if not p.is_file():
         raise UsageError(
-            f"FID Inception weights not found at {p}. Download {FID_WEIGHTS_URL} (pytorch-fid's weights, 91 MB) and put "
-            f"it in {Path(torch.hub.get_dir())/'checkpoints'}, or pass its path (--weights FILE); FID is only comparable "
-            "with these weights. Without them: --features pixels (fd_pixels, kid_pixels, pr_pixels), or --metrics swd")
+            f"FID Inception weights not found at {p}. Download {FID_WEIGHTS_URL} (pytorch-fid's weights, 91 MB) "
+            f"and put it in {Path(torch.hub.get_dir())/'checkpoints'}, or pass its path (--weights FILE); "
+            "FID is only comparable with these weights. "
+            "Without them: --features pixels (fd_pixels, kid_pixels, pr_pixels), or --metrics swd")
     return p
 
 def _sha1(path:Path) -> str:
@@ -67,7 +68,7 @@ def fid_inception() -> nn.Module:
 DIMS = tuple(pfi.InceptionV3.BLOCK_INDEX_BY_DIM)   # 64, 192, 768, 2048
 
 class InceptionFeatures(nn.Module):
-    "pytorch-fid's FID InceptionV3: pooled features for `dims` and, at 2048, the bias-free logits for the Inception Score"
+    "pytorch-fid's FID InceptionV3: pooled features for `dims` and, at 2048, bias-free logits for the Inception Score"
     names = dict(fid='fid', kid='kid', pr='pr')
     def __init__(self, weights:str|Path|None=None, # The weights file (default: torch hub cache)
                  dims:int=2048 # 64, 192, 768 or 2048, as pytorch-fid's --dims
@@ -99,11 +100,12 @@ class InceptionFeatures(nn.Module):
 
 # %% ../nbs/06_metrics.ipynb #f4f58854
 class PixelFeatures(nn.Module):
-    "Weights-free features: the image area-resized to `sz`×`sz`, flattened; metrics `fd_pixels`, `kid_pixels`, `pr_pixels`"
+    "Weights-free features: images area-resized to `sz`×`sz`, flattened; metrics `fd_pixels`, `kid_pixels`, `pr_pixels`"
     names = dict(fid='fd_pixels', kid='kid_pixels', pr='pr_pixels')
     def __init__(self, sz:int=8):
         super().__init__()
-        self.sz, self.dims, self.id, self.has_logits, self.what = sz, 3*sz*sz, f'pixels{sz}', False, f'{sz}×{sz} pixel features'
+        self.sz, self.dims, self.id, self.has_logits, self.what = (sz, 3*sz*sz, f'pixels{sz}', False,
+                                                                   f'{sz}×{sz} pixel features')
     def forward(self, x): return F.adaptive_avg_pool2d(x, self.sz).flatten(1), None
 
 def metric_name(extractor:nn.Module|None, metric:str) -> str:
@@ -113,7 +115,8 @@ def metric_name(extractor:nn.Module|None, metric:str) -> str:
     return names.get(metric) or f"{'fd' if metric == 'fid' else metric}_{getattr(extractor, 'id', 'features')}"
 
 # %% ../nbs/06_metrics.ipynb #2f4fe997
-EVAL_EXTS = ('.bmp', '.jpg', '.jpeg', '.pgm', '.png', '.ppm', '.tif', '.tiff', '.webp')   # pytorch-fid's IMAGE_EXTENSIONS
+# pytorch-fid's IMAGE_EXTENSIONS
+EVAL_EXTS = ('.bmp', '.jpg', '.jpeg', '.pgm', '.png', '.ppm', '.tif', '.tiff', '.webp')
 
 def eval_files(path) -> list:
     "The image files of folder `path` (recursive) that the metrics read, sorted"
@@ -122,7 +125,8 @@ def eval_files(path) -> list:
 def to_unit(x:torch.Tensor, stats=None) -> torch.Tensor:
     "Images as float in [0, 1]: uint8 are divided by 255, normalised floats are de-normalised with `stats`"
     if x.dtype == torch.uint8: return x.float()/255
-    mean, std = (torch.tensor(s, device=x.device, dtype=x.dtype).view(1, 3, 1, 1) for s in get_stats(ifnone(stats, 'gan')))
+    mean, std = (torch.tensor(s, device=x.device, dtype=x.dtype).view(1, 3, 1, 1)
+                 for s in get_stats(ifnone(stats, 'gan')))
     return (x*std + mean).clamp(0, 1)
 
 def _read(f:Path) -> np.ndarray:
@@ -138,7 +142,8 @@ def image_batches(src, n:int|None=None, bs:int=50, size:int|None=None):
         for i in range(0, len(src), bs): yield src[i:i+bs]
     elif is_cache(src):
         c = ImageCache(src); rows = c.rows[:n]
-        for i in range(0, len(rows), bs): yield torch.from_numpy(np.ascontiguousarray(c.images[rows[i:i+bs]])).permute(0, 3, 1, 2)
+        for i in range(0, len(rows), bs):
+            yield torch.from_numpy(np.ascontiguousarray(c.images[rows[i:i+bs]])).permute(0, 3, 1, 2)
     else:
         files = eval_files(src)[:n]
         if not files: raise DataUnavailable(f"No images ({', '.join(e[1:] for e in EVAL_EXTS)}) in {src}")
@@ -194,7 +199,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 
 # %% ../nbs/06_metrics.ipynb #a4ccae19
 def data_key(src, n:int|None=None) -> str:
-    "A hash of the content of the first `n` images of a folder (file names and bytes) or a prepared cache (rows' pixels)"
+    "A hash of the content of the first `n` images of a folder (file names and bytes) or prepared cache (rows' pixels)"
     h = hashlib.sha1()
     if is_cache(src):
         c = ImageCache(src); rows = c.rows[:n]
@@ -241,11 +246,14 @@ def real_stats(src, extractor:nn.Module, n:int|None=None,
     return st.mu, st.sigma, st.n
 
 # %% ../nbs/06_metrics.ipynb #9ca7cea4
-def kid(f1:np.ndarray, f2:np.ndarray, n_subsets:int=100, subset_size:int=1000, seed:int=0) -> tuple:
+def kid(f1:np.ndarray, f2:np.ndarray, n_subsets:int=100, subset_size:int=1000, seed:int=0,
+        # Draws the subsets (default `np.random.default_rng(seed)`); `np.random.RandomState(seed)`: torch-fidelity's
+        rng=None
+       ) -> tuple:
     "Kernel Inception Distance (unbiased MMD², cubic polynomial kernel): (mean, std) over subsets; std None: one subset"
     m, d = min(len(f1), len(f2), subset_size), f1.shape[1]
     one = m == len(f1) == len(f2)
-    rng, vals = np.random.default_rng(seed), []
+    rng, vals = ifnone(rng, np.random.default_rng(seed)), []
     f1, f2 = np.asarray(f1, np.float64), np.asarray(f2, np.float64)
     for _ in range(1 if one else n_subsets):
         x, y = f1[rng.choice(len(f1), m, replace=False)], f2[rng.choice(len(f2), m, replace=False)]
@@ -254,12 +262,13 @@ def kid(f1:np.ndarray, f2:np.ndarray, n_subsets:int=100, subset_size:int=1000, s
     return float(np.mean(vals)), (None if one else float(np.std(vals)))
 
 def inception_score(logits:np.ndarray, splits:int=10) -> tuple:
-    "Inception Score from logits: (mean, std) of exp(E KL(p(y|x) || p(y))) over `splits`"
-    p = torch.softmax(torch.as_tensor(logits, dtype=torch.float64), 1).numpy()
+    "Inception Score from logits: (mean, std) of exp(E KL(p(y|x) || p(y))) over `splits` consecutive parts"
+    lg = torch.as_tensor(logits, dtype=torch.float64)
+    p, logp, n = lg.softmax(1), lg.log_softmax(1), len(lg)
     scores = []
-    for part in np.array_split(p, splits):
-        kl = (part*(np.log(part + 1e-12) - np.log(part.mean(0, keepdims=True) + 1e-12))).sum(1).mean()
-        scores.append(np.exp(kl))
+    for i in range(splits):   # rows i*n//splits to (i+1)*n//splits, as torch-fidelity cuts them
+        s = slice(i*n//splits, (i + 1)*n//splits)
+        scores.append((p[s]*(logp[s] - p[s].mean(0, keepdim=True).log())).sum(1).mean().exp().item())
     return float(np.mean(scores)), float(np.std(scores))
 
 def _kth_nn(x:torch.Tensor, k:int) -> torch.Tensor:
@@ -332,7 +341,8 @@ def _set_descriptors(src, n, n_patches, patch, min_res, bs, g) -> tuple:
     per_level, full = None, None
     for b in image_batches(src, n, bs):
         full = b.shape[-1]
-        check(full >= min_res and b.shape[-2] == full, f"SWD needs square images of at least {min_res} px, got {tuple(b.shape[-2:])}")
+        check(full >= min_res and b.shape[-2] == full,
+              f"SWD needs square images of at least {min_res} px, got {tuple(b.shape[-2:])}")
         lev = laplacian_pyramid(b.float(), int(math.log2(full//min_res)) + 1)   # 0..255, as ProGAN
         per_level = per_level or [[] for _ in lev]
         for i, l in enumerate(lev): per_level[i].append(_descriptors(l, n_patches, patch, g))
@@ -341,7 +351,8 @@ def _set_descriptors(src, n, n_patches, patch, min_res, bs, g) -> tuple:
 def swd(real, fake, n:int|None=None, n_patches:int=128, patch:int=7, min_res:int=16, seed:int=0, bs:int=256) -> dict:
     "SWD ×10³ per pyramid level (`swd_<px>`) and averaged (`swd_avg`), with `n` and `scale`, of uint8 image sets"
     gs = [torch.Generator().manual_seed(int(s.generate_state(1)[0])) for s in np.random.SeedSequence(seed).spawn(3)]
-    (ra, da), (rb, db) = (_set_descriptors(src, n, n_patches, patch, min_res, bs, g) for src, g in zip((real, fake), gs))
+    (ra, da), (rb, db) = (_set_descriptors(src, n, n_patches, patch, min_res, bs, g)
+                          for src, g in zip((real, fake), gs))
     check(ra == rb, f"SWD compares images of one resolution: {ra} px vs {rb} px; make them one size first "
                     f"(e.g. lsun_gan_prepare FOLDER CACHE --size {min(ra, rb)})")
     na, nb_ = len(da[0])//n_patches, len(db[0])//n_patches
@@ -385,7 +396,8 @@ def plot_neighbours(gen:torch.Tensor, real:torch.Tensor, n:int=6, k:int=4, figsi
 def thumbnails(x, sz:int=8) -> torch.Tensor:
     "Rows of `sz`×`sz` area-averaged thumbnails in [0, 1] of uint8 images (N,3,H,W); other arrays as `_flat`"
     x = torch.as_tensor(x)
-    return F.adaptive_avg_pool2d(x.float()/255, sz).flatten(1).double() if x.dtype == torch.uint8 and x.ndim == 4 else _flat(x)
+    return (F.adaptive_avg_pool2d(x.float()/255, sz).flatten(1).double() if x.dtype == torch.uint8 and x.ndim == 4
+            else _flat(x))
 
 def _dists(x:torch.Tensor) -> torch.Tensor:
     d = torch.cdist(x, x); d.fill_diagonal_(float('inf'))
@@ -414,6 +426,21 @@ def distinct_modes(gen, real, frac:float=0.25) -> int:
     "How many distinct images `gen` holds: groups of thumbnails linked by distances below `frac` × the real NN median"
     return int(connected_components((_dists(thumbnails(gen)) < _radius(real, frac)).numpy(), directed=False)[0])
 
+# %% ../nbs/06_metrics.ipynb #3d31158e
+def walk_smoothness(paths:torch.Tensor, # uint8 images (K walks, S steps, 3, H, W), e.g. from `train.walk`
+                    real=None # Real uint8 images: adds their median nearest-neighbour distance and `walk_jump`
+                   ) -> dict:
+    "The largest and mean pixel distance between neighbouring images of latent walks, and largest ÷ real NN distance"
+    k, s = paths.shape[:2]
+    f = _flat(paths.flatten(0, 1)).view(k, s, -1)
+    steps = (f[:, 1:] - f[:, :-1]).norm(dim=-1)
+    res = dict(walk_largest_step=steps.max().item(), walk_mean_step=steps.mean().item())
+    if real is not None:
+        nn_real = _dists(_flat(real)).min(1).values.median().item()
+        res.update(real_nn_distance=nn_real,
+                   walk_jump=_ratio(res['walk_largest_step'], nn_real, 'nearest-neighbour distance'))
+    return res
+
 # %% ../nbs/06_metrics.ipynb #b90c812a
 def contrast(x) -> float:
     "Median, over images, of the spread of each image's 8×8 thumbnail: how much coarse structure the images have"
@@ -431,8 +458,8 @@ def collapse_report(gen, real, frac:float=0.25, max_dup:float=0.2, min_div:float
            f"No structure yet: the {len(gen)} generated images are nearly flat at 8×8 (contrast {con:.2f}× real), as "
            f"from an untrained generator; no verdict on collapse." if flat else
            f"No mode collapse: {imgs(modes)} among {len(gen)}, {dup:.0%} near-duplicates; diversity {div:.2f}× real.")
-    return dict(near_duplicates=dup, modes=modes, diversity=div, contrast=con, flat=flat, n=len(gen), collapsed=collapsed,
-                message=msg)
+    return dict(near_duplicates=dup, modes=modes, diversity=div, contrast=con, flat=flat, n=len(gen),
+                collapsed=collapsed, message=msg)
 
 # %% ../nbs/06_metrics.ipynb #2e0ee180
 LPIPS_NETS = dict(alex='alexnet', vgg='vgg16')   # the lpips backbone → its torchvision network
@@ -496,7 +523,8 @@ def _images(src, n:int|None, seed:int=0, data=None, sampler=None):
         check(sampler is not None, f"{src} is a checkpoint: score it with lsun_gan_eval, or with "
                                    "`lsun_gan.evaluation.evaluate_checkpoints` in Python")
         return sampler(src, n or 1000, seed, data=data)
-    if not Path(src).exists(): raise UsageError(f"{src} does not exist: pass a folder, a prepared cache, a .npz or a checkpoint")
+    if not Path(src).exists():
+        raise UsageError(f"{src} does not exist: pass a folder, a prepared cache, a .npz or a checkpoint")
     return src
 
 def _what(extractor) -> str: return getattr(extractor, 'what', type(extractor).__name__)
@@ -504,8 +532,9 @@ def _what(extractor) -> str: return getattr(extractor, 'what', type(extractor)._
 def _check_npz(path, extractor) -> tuple:
     "(mu, sigma, n) of a `.npz`, checked against the extractor's dimension"
     mu, sigma, n = load_stats(path)
-    check(mu.shape == (extractor.dims,), f"{path} holds {mu.shape[0]}-d statistics but the features are {extractor.dims}-d: "
-                                         f"pass --dims {mu.shape[0]}, or statistics of these features")
+    check(mu.shape == (extractor.dims,),
+          f"{path} holds {mu.shape[0]}-d statistics but the features are {extractor.dims}-d: "
+          f"pass --dims {mu.shape[0]}, or statistics of these features")
     return mu, sigma, n
 
 MIN_IMAGES = dict(fid=2, kid=2, pr=4)   # a covariance, an unbiased MMD, k=3 neighbours besides itself
@@ -524,7 +553,8 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
             ) -> dict:
     "The requested metrics between `a` and `b`, each with its sample counts, keyed by the metric's name"
     metrics = metrics.split(',') if isinstance(metrics, str) else list(metrics)
-    if bad := set(metrics) - set(METRICS): raise UsageError(f"unknown metrics {sorted(bad)}: use any of {','.join(METRICS)}")
+    if bad := set(metrics) - set(METRICS):
+        raise UsageError(f"unknown metrics {sorted(bad)}: use any of {','.join(METRICS)}")
     check(n is None or n > 0, f"--n must be > 0 (leave it out for all images), got {n}")
     npz = [str(s).endswith('.npz') for s in (a, b)]
     if any(npz) and set(metrics) - {'fid'}: raise UsageError("a .npz holds FID statistics only: ask for --metrics fid")
@@ -555,7 +585,8 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
         res[name('fid')] = dict(value=frechet_distance(m1, s1, m2, s2), n_a=n1, n_b=n2,
                                 what=f"Fréchet distance of {_what(extractor)}")
         if n1 != n2:
-            res[name('fid')]['note'] = f"sample counts differ ({n1} vs {n2}): compare these distances only at equal counts"
+            res[name('fid')]['note'] = (f"sample counts differ ({n1} vs {n2}): "
+                                        "compare these distances only at equal counts")
     get = lambda i, S: feats[i] if i in feats else feats.setdefault(i, extract(S, extractor, n, progress=progress))
     if 'kid' in metrics:
         fa, fb = get('a', A)[0], get('b', B)[0]
@@ -575,12 +606,14 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
         k = min(count_images(A, n), count_images(B, n))
         s = swd(A, B, n=k, seed=seed)
         res['swd'] = dict(value=s['swd_avg'], **s, n_a=k, n_b=k,
-                          what=f"SWD ×10³ (n={k}), average of {', '.join(c[4:] for c in s if c[4:].isdigit())} px levels")
+                          what=f"SWD ×10³ (n={k}), average of "
+                               f"{', '.join(c[4:] for c in s if c[4:].isdigit())} px levels")
     return res
 
 def format_results(res:dict) -> str:
     "A plain-text table of `evaluate`'s results"
-    def val(v): return f"precision {v['precision']:.4f}, recall {v['recall']:.4f}" if 'precision' in v else f"{v['value']:.4f}"
+    def val(v):
+        return f"precision {v['precision']:.4f}, recall {v['recall']:.4f}" if 'precision' in v else f"{v['value']:.4f}"
     def std(v): return '' if 'std' not in v else 'one subset' if v['std'] is None else f"± {v['std']:.4f}"
     rows = [('metric', 'value', '± std', 'samples', 'what')]
     rows += [(k, val(v), std(v), ', '.join(f'{c}={v[c]}' for c in ('n_a', 'n_b') if c in v),

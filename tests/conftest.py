@@ -17,5 +17,7 @@ def sample():
 
 def pytest_configure(config):
     "pytest resets warning filters around each test: apply lsun_gan's list of fastai import-time warnings as its own"
+    config.addinivalue_line('markers', "long: a test of minutes (resume after kill -9, DDP, 256 px): "
+                                       "`pytest -m long` runs them, `pytest -m 'not long'` the rest")
     from lsun_gan.core import FASTAI_IMPORT_WARNINGS
     for msg, cat in FASTAI_IMPORT_WARNINGS: config.addinivalue_line('filterwarnings', f'ignore:{msg}:{cat.__name__}')

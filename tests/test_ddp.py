@@ -7,6 +7,7 @@ from conftest import ROOT
 
 RUN = Path(__file__).with_name('ddp_run.py')
 ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}
+pytestmark = pytest.mark.long   # torchrun launches of two ranks: minutes
 
 def torchrun(*args, n:int=2):
     "Run `args` (a script and its arguments, or `-m module ...`) on `n` processes"
