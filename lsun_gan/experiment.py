@@ -133,7 +133,9 @@ def presets(name:str) -> list:
         return sweep(dict(arch='dcgan', size=64, budget_images=200_000, n_eval=2000),
                      lr=[1e-4, 2e-4, 5e-4, 1e-3], bs=[32, 64, 128, 256])
     if name == 'studies':   # each arm once (the baseline is in every study), 3 seeds each
-        return with_seeds(list({c['name']: c for cs in studies().values() for c in cs}.values()), 3)
+        arms = list({c['name']: c for cs in studies().values() for c in cs}.values())
+        rare = [c for c in arms if c['lr'] == COLLAPSE_LR]   # a collapse in 1 seed of 3 needs more seeds to count
+        return with_seeds([c for c in arms if c not in rare], 3) + with_seeds(rare, 8)
     raise UsageError(f"unknown preset {name!r}: use quick, seed-questions, cpu-hour, gpu-sprint, seed-plan, lr-bs or "
                      "studies")
 
@@ -351,14 +353,16 @@ def results_table(summaries:list) -> pd.DataFrame:
                          **{k: s[k] for k in figures if k in s}))
     return pd.DataFrame(rows).set_index('name')
 
-KEY_COLUMNS = ('arch', 'net', 'size', 'bs', 'lr', 'seconds', 'images_seen', 'gen_steps', 'swd_avg', 'swd_untrained',
-               'fid', 'fd_pixels', 'kid', 'kid_pixels', 'diversity', 'collapsed', 'diverged', 'warnings')
+KEY_COLUMNS = ('arch', 'net', 'size', 'bs', 'lr', 'augment', 'seconds', 'images_seen', 'gen_steps', 'swd_avg',
+               'swd_untrained', 'fid', 'fd_pixels', 'kid', 'kid_pixels', 'diversity', 'collapsed', 'diverged',
+               'warnings')
 UNITS = dict(size='px', seconds='s', psnr_crappy='dB', psnr_repaired='dB')
 
 def _cell(v) -> str:
     "A table cell: 4 significant digits (whole from 10,000), yes/blank for flags, – for a figure that does not apply"
     if isinstance(v, (bool, np.bool_)): return 'yes' if v else ''
-    if isinstance(v, (float, np.floating)): return '–' if np.isnan(v) else f'{v:,.0f}' if abs(v) >= 1e4 else f'{v:.4g}'
+    if isinstance(v, (float, np.floating)):
+        return '–' if np.isnan(v) else f'{v:,.0f}' if abs(v) >= 1e4 else f'{v:.4g}'
     return str(v)
 
 def table_cells(df:pd.DataFrame) -> pd.DataFrame:
@@ -368,7 +372,7 @@ def table_cells(df:pd.DataFrame) -> pd.DataFrame:
     groups = list(df.groupby(level=0, sort=False))
     def cell(v:pd.Series) -> str:
         flag = v.notna().any() and v.dropna().map(lambda x: isinstance(x, (bool, np.bool_))).all()
-        if flag and len(v) > 1: return f'{int(v.sum())}/{len(v)}' if v.any() else ''   # how many of the seeds raised it
+        if flag and v.nunique() > 1: return f'{int(v.sum())}/{len(v)}'   # how many of the seeds raised it
         spread = len(v) > 1 and pd.api.types.is_numeric_dtype(v) and not flag and v.nunique() > 1
         return f'{_cell(v.mean())} ± {_cell(v.std())}' if spread else _cell(v.iloc[0])
     rows = {name: ({'n': str(len(g))} if any(len(o) > 1 for _, o in groups) else {}) | {c: cell(g[c]) for c in g}
@@ -616,8 +620,9 @@ def make_report(out:str|Path,
         body += [_figure(_img_uri(plot_over_time(out, names, m)), f'{m} over time') for m in ('swd_avg', 'diversity')]
     body.append('</div>')
     if neighbours:
-        body.append('<h2>Nearest training images</h2><div class="row">')
-        for n in names:
+        body.append('<h2>Nearest training images</h2>' + ('<p>The first seed of each config.</p>' if _seeded(df) else '')
+                    + '<div class="row">')
+        for n in df.groupby(level=0, sort=False)['run'].first():   # one run per config
             try: fig = neighbour_panels(out, n, n=3, k=3)
             except (OSError, UsageError, DataUnavailable) as e:
                 body.append(f'<p>{n}: no panel ({html.escape(str(e))})</p>')
@@ -637,7 +642,8 @@ def make_report(out:str|Path,
                     f'<style>{_CSS}</style></head><body>{"".join(body)}</body></html>')
     return page
 
-PNG_COLUMNS = ('arch', 'seconds', 'gen_steps', 'swd_avg', 'swd_untrained', 'fid', 'fd_pixels', 'diversity', 'diverged')
+PNG_COLUMNS = ('arch', 'augment', 'seconds', 'gen_steps', 'swd_avg', 'swd_untrained', 'fid', 'fd_pixels', 'diversity',
+               'diverged')
 
 def compare_png(out:str|Path) -> Path:
     "Write `out/compare.png`: the key numbers of the finished runs in `out` above their final grids; returns its path"
@@ -650,11 +656,12 @@ def compare_png(out:str|Path) -> Path:
     # a grid per config: its first seed
     firsts = dict(zip(df.groupby(level=0, sort=False)['run'].first(), cells.index))
     runs, sums = zip(*[(r, s) for r, s in zip(runs, sums) if r.name in firsts])
-    fig = plt.figure(figsize=(max(9, 3*len(runs)), 3.4 + 0.3*len(cells)))
+    fig = plt.figure(figsize=(max(10, 3*len(runs)), 3.4 + 0.3*len(cells)))
     gs = fig.add_gridspec(2, len(runs), height_ratios=[0.3*len(cells) + 0.4, 3])
     ax = fig.add_subplot(gs[0, :]); ax.axis('off')
-    ax.table(cellText=cells.values, colLabels=[f'{c} ({UNITS[c]})' if c in UNITS else c for c in cells.columns],
-             rowLabels=list(cells.index), loc='center')
+    tab = ax.table(cellText=cells.values, colLabels=[f'{c} ({UNITS[c]})' if c in UNITS else c for c in cells.columns],
+                   rowLabels=list(cells.index), loc='center')
+    tab.auto_set_font_size(False); tab.set_fontsize(10); tab.auto_set_column_width(list(range(len(cells.columns))))
     for i, (r, s) in enumerate(zip(runs, sums)):
         ax = fig.add_subplot(gs[1, i]); ax.axis('off')
         ax.set_title(firsts[r.name] + (f" (seed {s['config']['seed']})" if _seeded(df) else ''), fontsize=10)
@@ -710,8 +717,8 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
                      # (DCGAN batch sizes, 64 px, a collapsing lr: 15 minutes), cpu-hour (all three at 32 px and DCGAN
                      # at 64 px, 14 min each, over time, with held-out images: pass both LSUN folders), gpu-sprint (all
                      # three at 64 px, 70 s each, held-out images: 6 minutes on one GPU), seed-plan (64 px, for a
-                     # GPU), lr-bs (DCGAN lr × bs), studies (the seed questions: 16 configs × 3 seeds, 120 s each,
-                     # held-out images: about 100 minutes; pass both LSUN folders)
+                     # GPU), lr-bs (DCGAN lr × bs), studies (the seed questions: 16 configs, 58 runs of 120 s,
+                     # held-out images: about 2 hours; pass both LSUN folders)
                      preset:str=None,
                      data:Param("Folders of images (several make one dataset, in order) or a prepared cache", str,
                                 nargs='+')=None,

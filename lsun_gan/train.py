@@ -715,6 +715,7 @@ def lsun_gan_sample(ckpt:str, # A checkpoint written by lsun_gan_train (e.g. run
         check(Path(out).suffix.lower() in ('.png', '.jpg', '.jpeg') and not Path(out).is_dir(),
               f"--out {out}: name a .png or .jpg file to write the grid to")
         if walk is None: return print(save_grid(sample(ckpt, n, seed, data, not no_ema, device), out))
+        check(walk > 0, f"--walk {walk}: give the number of walks to draw, 1 or more")
         paths = latent_walks(ckpt, walk, steps, seed, not no_ema, device)
         real = next(image_batches(data, 256, 256, size=paths.shape[-1])) if data else None
         print(*save_walk(paths, out), sep='\n')
