@@ -620,8 +620,8 @@ def make_report(out:str|Path,
         body += [_figure(_img_uri(plot_over_time(out, names, m)), f'{m} over time') for m in ('swd_avg', 'diversity')]
     body.append('</div>')
     if neighbours:
-        body.append('<h2>Nearest training images</h2>' + ('<p>The first seed of each config.</p>' if _seeded(df) else '')
-                    + '<div class="row">')
+        first = '<p>The first seed of each config.</p>' if _seeded(df) else ''
+        body.append(f'<h2>Nearest training images</h2>{first}<div class="row">')
         for n in df.groupby(level=0, sort=False)['run'].first():   # one run per config
             try: fig = neighbour_panels(out, n, n=3, k=3)
             except (OSError, UsageError, DataUnavailable) as e:
