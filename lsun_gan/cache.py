@@ -19,7 +19,7 @@ from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 # %% auto #0
 __all__ = ['IMG_EXTS', 'SIZES', 'KAGGLE_DATASET', 'ALTERNATIVES', 'CACHE_VERSION', 'sample_path', 'get_kaggle',
            'get_fastai_sample', 'is_lmdb', 'scan_images', 'list_items', 'get_lsun', 'SkipImage', 'to_rgb', 'load_crop',
-           'worker_pool', 'report_progress', 'prepare', 'is_cache', 'ImageCache', 'lsun_gan_prepare']
+           'is_cache', 'ImageCache', 'open_cache', 'worker_pool', 'report_progress', 'prepare', 'lsun_gan_prepare']
 
 # %% ../nbs/00a_cache.ipynb #2ffb3136
 IMG_EXTS = ('.jpg', '.jpeg', '.png', '.webp')
@@ -235,6 +235,51 @@ def load_crop(f:str|Path|bytes, # Image path or encoded bytes
         turn = _UPRIGHT.get(im.getexif().get(0x0112))
     else: turn = _exif_turn(f)
     return np.asarray(out if turn is None else out.transpose(turn))
+
+# %% ../nbs/00a_cache.ipynb #872b41e5
+def is_cache(path) -> bool: return (Path(path)/'meta.json').is_file()
+
+class ImageCache:
+    "A finished `prepare` cache: a (N,size,size,3) uint8 memory map and the rows of the usable images"
+    def __init__(self, path:str|Path):
+        self.path = Path(path)
+        if not is_cache(self.path):
+            raise UsageError(f"{path} is not a finished cache: run `lsun_gan_prepare SRC {path}` first "
+                                    "(it resumes where an earlier run stopped)")
+        try:
+            self.meta = json.loads((self.path/'meta.json').read_text())
+            n, self.size, self.sources = self.meta['n_items'], self.meta['size'], listify(self.meta['src'])
+        except (ValueError, KeyError, TypeError) as e: raise self._damaged('meta.json', e) from None
+        try: self.images = np.load(self.path/'images.npy', mmap_mode='r')
+        except (ValueError, OSError, EOFError) as e: raise self._damaged('images.npy', e) from None
+        if self.images.shape != (n, self.size, self.size, 3) or self.images.dtype != np.uint8:
+            raise self._damaged('images.npy', f'shape {self.images.shape}, not ({n}, {self.size}, {self.size}, 3)')
+        try:
+            with open(self.path/'index.csv', newline='', errors='surrogateescape') as f:   # names as written
+                head, *idx = list(csv.reader(f))
+            self.rows = np.array([int(o[0]) for o in idx], dtype=np.int64)
+            # v1 (no source column): 1 source
+            self.source_ids = np.array([int(o[1]) if len(head) == 3 else 0 for o in idx], dtype=np.int64)
+            self.items = [o[-1] for o in idx]
+        except (ValueError, IndexError, OSError) as e: raise self._damaged('index.csv', e) from None
+        if len(idx) and not (self.rows.min() >= 0 and self.rows.max() < n
+                             and self.source_ids.max() < len(self.sources)):
+            raise self._damaged('index.csv', 'rows or sources out of range')
+    def _damaged(self, name, why) -> UsageError:
+        why = why if isinstance(why, str) else type(why).__name__
+        return UsageError(f"{self.path/name} is missing, truncated or corrupt ({why}): delete {self.path} and run "
+                          "lsun_gan_prepare again")
+    def __len__(self): return len(self.rows)
+    def __getitem__(self, i): return self.images[self.rows[i]]
+    def __repr__(self): return f"ImageCache({self.path}, {len(self)} images at {self.size} px)"
+
+def open_cache(path:str|Path, size:int) -> ImageCache:
+    "The finished cache at `path`, which must hold `size` px images (else a one-line error that says what to do)"
+    cache = ImageCache(path)
+    check(cache.size == size, f"{path} was prepared at {cache.size} px, not {size}: pass --size {cache.size}, or "
+                              f"prepare again with --size {size} into another folder")
+    return cache
+
 
 # %% ../nbs/00a_cache.ipynb #b73e095b
 CACHE_VERSION = 3  # 2: several sources, rows, mtimes in the key; 3: JPEGs through libjpeg-turbo's n/8 scaling
@@ -465,44 +510,6 @@ def prepare(src:str|Path|list, # A folder of images (searched recursively), an L
         for name, why in reasons[:10]: print(f"  {name}: {why}")
         if len(reasons) > 10: print(f"  ... and {len(reasons)-10} more")
     return ImageCache(dest)
-
-
-# %% ../nbs/00a_cache.ipynb #872b41e5
-def is_cache(path) -> bool: return (Path(path)/'meta.json').is_file()
-
-class ImageCache:
-    "A finished `prepare` cache: a (N,size,size,3) uint8 memory map and the rows of the usable images"
-    def __init__(self, path:str|Path):
-        self.path = Path(path)
-        if not is_cache(self.path):
-            raise UsageError(f"{path} is not a finished cache: run `lsun_gan_prepare SRC {path}` first "
-                                    "(it resumes where an earlier run stopped)")
-        try:
-            self.meta = json.loads((self.path/'meta.json').read_text())
-            n, self.size, self.sources = self.meta['n_items'], self.meta['size'], listify(self.meta['src'])
-        except (ValueError, KeyError, TypeError) as e: raise self._damaged('meta.json', e) from None
-        try: self.images = np.load(self.path/'images.npy', mmap_mode='r')
-        except (ValueError, OSError, EOFError) as e: raise self._damaged('images.npy', e) from None
-        if self.images.shape != (n, self.size, self.size, 3) or self.images.dtype != np.uint8:
-            raise self._damaged('images.npy', f'shape {self.images.shape}, not ({n}, {self.size}, {self.size}, 3)')
-        try:
-            with open(self.path/'index.csv', newline='', errors='surrogateescape') as f:   # names as written
-                head, *idx = list(csv.reader(f))
-            self.rows = np.array([int(o[0]) for o in idx], dtype=np.int64)
-            # v1 (no source column): 1 source
-            self.source_ids = np.array([int(o[1]) if len(head) == 3 else 0 for o in idx], dtype=np.int64)
-            self.items = [o[-1] for o in idx]
-        except (ValueError, IndexError, OSError) as e: raise self._damaged('index.csv', e) from None
-        if len(idx) and not (self.rows.min() >= 0 and self.rows.max() < n
-                             and self.source_ids.max() < len(self.sources)):
-            raise self._damaged('index.csv', 'rows or sources out of range')
-    def _damaged(self, name, why) -> UsageError:
-        why = why if isinstance(why, str) else type(why).__name__
-        return UsageError(f"{self.path/name} is missing, truncated or corrupt ({why}): delete {self.path} and run "
-                          "lsun_gan_prepare again")
-    def __len__(self): return len(self.rows)
-    def __getitem__(self, i): return self.images[self.rows[i]]
-    def __repr__(self): return f"ImageCache({self.path}, {len(self)} images at {self.size} px)"
 
 
 # %% ../nbs/00a_cache.ipynb #617ce4d6

@@ -6,7 +6,7 @@
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, DataUnavailable, check, cli, cli_errors, atomic, write_json, FolderLock
-from .cache import (ImageCache, is_cache, load_crop, worker_pool, report_progress, scan_images,
+from .cache import (is_cache, open_cache, load_crop, worker_pool, report_progress, scan_images,
                             ALTERNATIVES, SIZES)
 from .data import usable_files, check_batches, gan_tfms, get_device
 import io, os, json, random, hashlib
@@ -146,9 +146,7 @@ def lsun_gan_crappify(src:str, # A folder of images (searched recursively)
 def _reader(src, size:int) -> tuple:
     "The items of `src` (a cache or a folder's usable files) and a function reading one as a (size,size,3) uint8 array"
     if is_cache(src):
-        cache = ImageCache(src)
-        if cache.size != size: raise UsageError(f"{src} was prepared at {cache.size} px, not {size}: pass --size "
-                                                f"{cache.size}, or prepare again with --size {size}")
+        cache = open_cache(src, size)
         def read(i): return cache[i]
         return list(range(len(cache))), read
     def read(fn): return load_crop(fn, size)

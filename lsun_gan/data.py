@@ -6,7 +6,7 @@
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, DataUnavailable, check, get_stats
-from .cache import ImageCache, is_cache, scan_images, load_crop, _reason, ALTERNATIVES
+from .cache import ImageCache, is_cache, open_cache, scan_images, load_crop, _reason, ALTERNATIVES
 import os, warnings
 from pathlib import Path
 from functools import partial
@@ -23,8 +23,8 @@ from fastai.vision.gan import generate_noise, InvisibleTensor
 from fastai.torch_core import TensorImage, default_device
 
 # %% auto #0
-__all__ = ['weights_only_load', 'load_weights', 'to_uint8', 'get_device', 'gan_tfms', 'CenterResize', 'ArrayDL', 'image_files',
-           'usable_files', 'check_batches', 'NoiseDataLoaders', 'gan_dls']
+__all__ = ['weights_only_load', 'load_weights', 'denorm', 'to_uint8', 'get_device', 'gan_tfms', 'CenterResize', 'ArrayDL',
+           'image_files', 'usable_files', 'check_batches', 'NoiseDataLoaders', 'gan_dls']
 
 # %% ../nbs/01_data.ipynb #a5133a57
 def weights_only_load(f):
@@ -52,10 +52,14 @@ def load_weights(path:str|Path, what:str='checkpoint') -> dict:
                          "copy, or an earlier checkpoint") from None
 
 # %% ../nbs/01_data.ipynb #022d22f9
+def denorm(x:torch.Tensor, stats:str|tuple='gan') -> torch.Tensor:
+    "Normalised images (N,3,H,W) back to [0, 1], on their device: the one place that undoes the normalisation"
+    mean, std = (torch.tensor(s, device=x.device, dtype=x.dtype).view(1, 3, 1, 1) for s in get_stats(stats))
+    return (x*std + mean).clamp(0, 1)
+
 def to_uint8(x:torch.Tensor, stats:str|tuple='gan') -> torch.Tensor:
     "Normalised images (N,3,H,W) back to uint8 on the CPU"
-    mean, std = (torch.tensor(s, dtype=torch.float32).view(1, 3, 1, 1) for s in get_stats(stats))
-    return ((x.detach().float().cpu()*std + mean).clamp(0, 1)*255).round().byte()
+    return (denorm(x.detach().float().cpu(), stats)*255).round().byte()
 
 # %% ../nbs/01_data.ipynb #887ae3e3
 def get_device(device=None) -> torch.device:
@@ -153,10 +157,7 @@ def gan_dls(src:str|Path, # A prepared cache (fast) or a folder of images
     check(bs > 0, f"--bs must be > 0, got {bs}"); check(noise_sz > 0, f"noise_sz must be > 0, got {noise_sz}")
     tfms, device = gan_tfms(stats, zoom), get_device(device)
     if is_cache(src):
-        cache = ImageCache(src)
-        if cache.size != size:
-            raise UsageError(f"{src} was prepared at {cache.size} px, not {size}: pass --size {cache.size}, or prepare "
-                             f"again with --size {size} into another folder")
+        cache = open_cache(src, size)
         check_batches(src, len(cache), bs)
         dl = ArrayDL(cache=cache, noise_sz=noise_sz, bs=bs, after_batch=[IntToFloatTensor(), *tfms], **kwargs)
         return NoiseDataLoaders(dl, dl.new(np.arange(0), shuffle=False, drop_last=False), noise_sz=noise_sz,

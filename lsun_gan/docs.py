@@ -34,7 +34,7 @@ def nb_markdown(nb_path:str|Path,
     try:
         cells = json.loads(Path(nb_path).read_text())['cells']
         ok = isinstance(cells, list) and all(isinstance(c, dict) and {'cell_type', 'source'} <= set(c) for c in cells)
-    except (ValueError, KeyError, TypeError) as e: ok = False   # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except (ValueError, KeyError, TypeError): ok = False   # JSONDecodeError and UnicodeDecodeError are ValueErrors
     check(ok, f"{nb_path} is not a readable notebook (JSON with a list of cells): restore it, e.g. `git checkout "
               f"{nb_path}`")
     for c in cells:
@@ -102,7 +102,8 @@ def _nbdev_procs() -> list:
         def __call__(self, cell):
             try: super().__call__(cell)
             except Exception as e:   # nbdev_docs would stop here
-                self.nb.errors_ = [*getattr(self.nb, 'errors_', []), f'cell {cell.idx_}: {e.__cause__!r}']
+                first = next((l for l in cell.source.splitlines() if l.strip() and not l.startswith('#|')), '')
+                self.nb.errors_ = [*getattr(self.nb, 'errors_', []), f'the cell {first[:60]!r}: {e.__cause__!r}']
                 self.k.exc, cell.outputs = None, []   # a traceback is not documentation
     return [ShowDocs if p is exec_show_docs else p for p in FilterDefaults().procs()]
 

@@ -9,7 +9,7 @@ from .core import UsageError, DataUnavailable, cli, cli_errors, write_json, chec
 from .cache import prepare, is_cache
 from .data import to_uint8, NoiseDataLoaders, load_weights
 from .learner import fixed_inputs, generate, sampling_generator
-from .train import (train, Budget, learner_keys, make_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
+from .train import (train, Budget, learner_keys, config_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
                             ARCH_STATS, save_grid, load_generator, sample as sample_checkpoint, walks, save_walk)
 from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, count_images, plot_neighbours, metric_name, psnr, ssim,
@@ -27,12 +27,12 @@ from fastprogress.fastprogress import progress_bar
 from scipy.stats import ttest_ind
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'KEY_COLUMNS', 'UNITS', 'LOWER_IS_BETTER', 'PNG_COLUMNS', 'make_config',
-           'sweep', 'with_seeds', 'studies', 'presets', 'standard_extractor', 'standard_lpips', 'evaluate_run',
-           'over_time', 'restoration_report', 'run_experiment', 'RunProgress', 'machine', 'summary_line',
-           'results_table', 'table_cells', 'results_text', 'holm', 'differences', 'difference_lines', 'compare',
-           'held_differences', 'plot_runs', 'plot_over_time', 'show_over_time', 'plot_vs', 'show_grids', 'show_walks',
-           'neighbour_panels', 'make_report', 'compare_png', 'load_configs', 'lsun_gan_compare']
+__all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'KEY_COLUMNS', 'UNITS', 'LOWER_IS_BETTER', 'BY_SIZE', 'PNG_COLUMNS',
+           'make_config', 'sweep', 'with_seeds', 'studies', 'presets', 'standard_extractor', 'standard_lpips',
+           'evaluate_run', 'over_time', 'restoration_report', 'run_experiment', 'RunProgress', 'machine',
+           'summary_line', 'results_table', 'table_cells', 'results_text', 'holm', 'differences', 'difference_lines',
+           'compare', 'held_differences', 'plot_runs', 'plot_over_time', 'show_over_time', 'plot_vs', 'show_grids',
+           'show_walks', 'neighbour_panels', 'make_report', 'compare_png', 'load_configs', 'lsun_gan_compare']
 
 # %% ../nbs/10_experiment.ipynb #36973fe1
 DEFAULTS = dict(**RUN_DEFAULTS, lr=None, epochs=MANY_EPOCHS, budget_images=None, budget_seconds=None,
@@ -135,7 +135,7 @@ def presets(name:str) -> list:
     if name == 'studies':   # each arm once (the baseline is in every study), 3 seeds each
         arms = list({c['name']: c for cs in studies().values() for c in cs}.values())
         rare = [c for c in arms if c['lr'] == COLLAPSE_LR]   # a collapse in 1 seed of 3 needs more seeds to count
-        return with_seeds([c for c in arms if c not in rare], 3) + with_seeds(rare, 8)
+        return with_seeds([c for c in arms if c not in rare], 3) + with_seeds(rare, 12)
     raise UsageError(f"unknown preset {name!r}: use quick, seed-questions, cpu-hour, gpu-sprint, seed-plan, lr-bs or "
                      "studies")
 
@@ -197,7 +197,7 @@ def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generato
 
 def over_time(learn, run:Path, cfg:dict, real, extractor=None, holdout=None, lpips_net=None) -> pd.DataFrame:
     "`evaluate_run` of each generator `Snapshots` saved under `run/snapshots`, beside a grid of its first 16 images"
-    G, rows = make_generator(*(cfg[k] for k in ('arch', 'size', 'nz', 'nf', 'backbone'))).to(learn.dls.device), []
+    G, rows = config_generator(cfg).to(learn.dls.device), []
     for f in sorted((run/'snapshots').glob('[0-9][0-9][0-9].pth')):
         snap = load_weights(f, 'generator snapshot')
         G.load_state_dict(snap['generator'])
@@ -283,7 +283,7 @@ def _train_and_evaluate(cfg:dict, data, out:Path, run:Path, key:str, extractor, 
     last = lambda m: float(np.mean([l for _, md, l in steps if md == m][-20:] or [np.nan]))
     run_cfg = json.loads((run/'config.json').read_text())
     summary = dict(config=cfg, seconds=round(secs, 1), images_seen=budget.seen,
-                   epochs_done=len(learn.train_monitor.epochs), gen_steps=learn.gan_losses.n['gen'],
+                   epochs_done=len(learn.epoch_log.rows), gen_steps=learn.gan_losses.n['gen'],
                    crit_steps=learn.gan_losses.n['crit'], gen_loss=last('gen'), crit_loss=last('crit'), **res,
                    backbone_weights=run_cfg.get('backbone_weights'), diverged=getattr(learn, 'diverged', None),
                    warnings=[f"{o.category.__name__}: {o.message}" for o in w],
@@ -330,7 +330,7 @@ def summary_line(s:dict, run:str|Path='') -> str:
     fd = next((k for k in ('fid', 'fd_pixels') if s.get(k) is not None), None)
     return (f"{s['config']['name']}: {s['seconds']:.0f} s, {s['images_seen']:,} images, {s['gen_steps']} generator "
             f"steps; SWD {s['swd_avg']:.1f} (untrained {s['swd_untrained']:.1f})"
-            + (f", {fd} {s[fd]:.3g}" if fd else '') + (f"; diverged" if s.get('diverged') else '')
+            + (f", {fd} {s[fd]:.3g}" if fd else '') + ("; diverged" if s.get('diverged') else '')
             + (f"; {len(s['warnings'])} warning(s)" if s['warnings'] else '')
             + (f"; log in {Path(run)/'log.txt'}" if run else ''))
 
@@ -396,6 +396,7 @@ def holm(p:pd.Series) -> pd.Series:
     return (ps*np.arange(len(ps), 0, -1)).cummax().clip(upper=1).reindex(p.index)
 
 LOWER_IS_BETTER = ('swd_avg', 'fid', 'fd_pixels', 'kid', 'kid_pixels', 'walk_jump')
+BY_SIZE = ('swd_avg', 'swd_untrained')   # SWD's pyramid depends on the image size: compared at one size only
 
 def differences(df:pd.DataFrame, metric:str='swd_avg',
                 pairs:list|None=None, # Pairs of config names to test (default: every pair with 2 or more runs each)
@@ -404,13 +405,17 @@ def differences(df:pd.DataFrame, metric:str='swd_avg',
     "Which `metric` differences between configs (several seeds each) hold: Welch's t-test, Holm-corrected over `pairs`"
     groups = {n: g[metric].dropna().astype(float) for n, g in df.groupby(level=0, sort=False) if metric in g}
     pairs = pairs or [(a, b) for a, b in itertools.combinations(groups, 2) if len(groups[a]) > 1 and len(groups[b]) > 1]
+    sizes = {n: set(g['size']) for n, g in df.groupby(level=0, sort=False)} if 'size' in df else {}
     rows = []
     for a, b in pairs:
         x, y = groups[a], groups[b]
-        p = ttest_ind(x, y, equal_var=False).pvalue if min(len(x), len(y)) > 1 and (x.std() or y.std()) else np.nan
+        other_size = metric in BY_SIZE and sizes.get(a) != sizes.get(b)
+        p = (ttest_ind(x, y, equal_var=False).pvalue if min(len(x), len(y)) > 1 and (x.std() or y.std())
+             and not other_size else np.nan)
         rows.append(dict(metric=metric, a=a, b=b, mean_a=x.mean(), std_a=x.std(), n_a=len(x), mean_b=y.mean(),
-                         std_b=y.std(), n_b=len(y), p=p))
-    res = pd.DataFrame(rows, columns=['metric', 'a', 'b', 'mean_a', 'std_a', 'n_a', 'mean_b', 'std_b', 'n_b', 'p'])
+                         std_b=y.std(), n_b=len(y), p=p, other_size=other_size))
+    res = pd.DataFrame(rows, columns=['metric', 'a', 'b', 'mean_a', 'std_a', 'n_a', 'mean_b', 'std_b', 'n_b', 'p',
+                                      'other_size'])
     res['p_holm'] = holm(res['p'])
     res['holds'] = res['p_holm'] < alpha
     return res
@@ -423,6 +428,7 @@ def difference_lines(res:pd.DataFrame) -> list:
                   f", lower (better) for {r.a if r.mean_a < r.mean_b else r.b}")
         verdict = (f"holds (Welch p {r.p:.2g}, Holm {r.p_holm:.2g}){better}" if r.holds else
                    f"within the spread (Welch p {r.p:.2g}, Holm {r.p_holm:.2g})" if not np.isnan(r.p) else
+                   "not compared (another image size)" if r.other_size else
                    "not tested (fewer than 2 runs, or no spread)")
         out.append(f"{r.metric}: {r.a} {_cell(r.mean_a)} ± {_cell(r.std_a)} "
                    f"vs {r.b} {_cell(r.mean_b)} ± {_cell(r.std_b)} (n {r.n_a}, {r.n_b}): {verdict}")
@@ -717,7 +723,7 @@ def lsun_gan_compare(config:Param("A YAML file of runs (see `load_configs`)", st
                      # (DCGAN batch sizes, 64 px, a collapsing lr: 15 minutes), cpu-hour (all three at 32 px and DCGAN
                      # at 64 px, 14 min each, over time, with held-out images: pass both LSUN folders), gpu-sprint (all
                      # three at 64 px, 70 s each, held-out images: 6 minutes on one GPU), seed-plan (64 px, for a
-                     # GPU), lr-bs (DCGAN lr × bs), studies (the seed questions: 16 configs, 58 runs of 120 s,
+                     # GPU), lr-bs (DCGAN lr × bs), studies (the seed questions: 16 configs, 66 runs of 120 s,
                      # held-out images: about 2 hours; pass both LSUN folders)
                      preset:str=None,
                      data:Param("Folders of images (several make one dataset, in order) or a prepared cache", str,

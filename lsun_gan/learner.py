@@ -8,7 +8,6 @@ from __future__ import annotations
 from .core import get_stats
 import copy, io, math, sys, time, warnings
 from contextlib import contextmanager, nullcontext, redirect_stderr, redirect_stdout
-import numpy as np
 from pathlib import Path
 from functools import partial
 from urllib.error import URLError
@@ -51,9 +50,9 @@ __all__ = ['ORDERS', 'SWITCHERS', 'BACKBONES', 'PRECISIONS', 'TrainingDiverged',
            'generate', 'fixed_inputs', 'epoch_skipped', 'EMA', 'sampling_generator']
 
 # %% ../nbs/04_learner.ipynb #98c76fe1
-ORDERS = dict(skip_valid=-20, distributed=-6, gan_trainer=-5, switcher=10, losses=20, fid=40, collapse=41, critic_lr=61,
-              ema=65, resume=70, precision=12, sample_grid=80, monitor=85, tensorboard=86, checkpoint=90, snapshots=92,
-              budget=95)
+ORDERS = dict(skip_valid=-20, distributed=-6, gan_trainer=-5, switcher=10, precision=12, losses=20, fid=40, collapse=41,
+              critic_lr=61, ema=65, resume=70, sample_grid=80, divergence=84, epoch_log=85, tensorboard=86, csv_logs=87,
+              checkpoint=90, snapshots=92, budget=95)
 
 # %% ../nbs/04_learner.ipynb #9d90c304
 class TrainingDiverged(RuntimeError):
@@ -96,26 +95,28 @@ class SafeGANTrainer(GANTrainer):
         self.mode_before_valid = None
 
 class GANLosses(Callback):
-    "Each training step's raw loss by mode, running counts of steps and real images; the epoch's means are metrics"
+    "Each training step's raw loss by mode, and running counts (steps, real images, loss sums) in all and this epoch"
     order = ORDERS['losses']
     def __init__(self):
-        self.steps, self.first, self.real_seen, self.real_first, self.n = [], 0, 0, 0, dict(gen=0, crit=0)
-    def before_epoch(self): self.first, self.real_first = len(self.steps), self.real_seen
+        self.steps, self.real_seen, self.n, self.last = [], 0, dict(gen=0, crit=0), None
+        self.before_epoch()
+    def before_epoch(self):   # the epoch's counts start at zero
+        self.epoch_n, self.epoch_sum, self.epoch_real = dict(gen=0, crit=0), dict(gen=0., crit=0.), 0
+        self.epoch_range = dict(gen=(math.inf, -math.inf), crit=(math.inf, -math.inf))   # (lowest, highest) loss
     def record(self, mode:str, loss:torch.Tensor, n_real:int=0):
         "Log one step of `mode` ('gen' or 'crit'): `loss` and the `n_real` real images of this rank, over all ranks"
-        self.steps.append((self.epoch, mode, mean_across_ranks(loss.detach()).item()))   # every rank logs the same
-        self.n[mode] += 1
-        self.real_seen += n_real*world_size()
+        self.last = l = mean_across_ranks(loss.detach()).item()   # every rank logs the same
+        self.steps.append((self.epoch, mode, l))
+        self.n[mode] += 1; self.epoch_n[mode] += 1; self.epoch_sum[mode] += l
+        lo, hi = self.epoch_range[mode]; self.epoch_range[mode] = (min(lo, l), max(hi, l))
+        self.real_seen += n_real*world_size(); self.epoch_real += n_real*world_size()
     def after_loss(self):
         if not self.training: return
         gen = self.learn.gan_trainer.gen_mode   # in critic mode fastai has swapped xb and yb: xb is real
         self.record('gen' if gen else 'crit', self.loss, 0 if gen else len(self.learn.xb[0]))
-    def epoch_real(self) -> int: return self.real_seen - self.real_first
-    def epoch_steps(self, mode:str) -> list: return [l for _, m, l in self.steps[self.first:] if m == mode]
     def mean(self, mode:str) -> float|None:
         "This epoch's mean training loss of `mode` ('gen' or 'crit'); None when it took no such step"
-        ls = self.epoch_steps(mode)
-        return float(np.mean(ls)) if ls else None
+        return self.epoch_sum[mode]/self.epoch_n[mode] if self.epoch_n[mode] else None
     def state_dict(self): return dict(steps=self.steps, real_seen=self.real_seen)
     def load_state_dict(self, d):
         self.steps, self.real_seen = [tuple(s) for s in d['steps']], d['real_seen']
@@ -205,7 +206,7 @@ class ThresholdSwitcher(Callback):
             gt.switch(gen_mode=False)
             return
         self.n_crit += 1
-        below = self.learn.gan_losses.steps[-1][2] < self.crit_thresh   # the loss over all ranks: they decide alike
+        below = self.learn.gan_losses.last < self.crit_thresh   # the loss over all ranks: they decide alike
         if below or self.n_crit >= self.max_crit:
             self.capped += not below
             self.n_crit = 0

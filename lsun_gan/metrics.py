@@ -5,9 +5,9 @@
 # %% ../nbs/06_metrics.ipynb #051d0462
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, check, atomic, get_stats
+from .core import UsageError, DataUnavailable, check, atomic
 from .cache import ImageCache, is_cache, load_crop, report_progress, scan_images
-from .data import load_weights
+from .data import load_weights, denorm
 import hashlib, io, math, warnings, zipfile
 from contextlib import redirect_stdout, redirect_stderr
 from urllib.error import URLError
@@ -124,10 +124,7 @@ def eval_files(path) -> list:
 
 def to_unit(x:torch.Tensor, stats=None) -> torch.Tensor:
     "Images as float in [0, 1]: uint8 are divided by 255, normalised floats are de-normalised with `stats`"
-    if x.dtype == torch.uint8: return x.float()/255
-    mean, std = (torch.tensor(s, device=x.device, dtype=x.dtype).view(1, 3, 1, 1)
-                 for s in get_stats(ifnone(stats, 'gan')))
-    return (x*std + mean).clamp(0, 1)
+    return x.float()/255 if x.dtype == torch.uint8 else denorm(x, ifnone(stats, 'gan'))
 
 def _read(f:Path) -> np.ndarray:
     try: return np.asarray(Image.open(f).convert('RGB'))

@@ -14,7 +14,7 @@ from .metrics import FID_WEIGHTS, fid_inception
 
 # %% auto #0
 __all__ = ['BROWSERS', 'IMAGE_CHECK', 'make_odd_images', 'write_random_fid_weights', 'write_random_torchvision_weights',
-           'find_browser', 'browse', 'page_dom', 'blank']
+           'find_browser', 'browse', 'visit', 'blank']
 
 # %% ../nbs/97_test_utils.ipynb #a0000006
 def make_odd_images(path:str|Path, # Folder to fill
@@ -93,9 +93,10 @@ def browse(page:str|Path, # An HTML file
     if not Path(png).exists(): raise RuntimeError(f"Chromium made no screenshot of {page}: {r.stderr[-1000:]}")
     return [m.group(1) for m in _CONSOLE.finditer(r.stderr)]
 
-def page_dom(page:str|Path) -> str:
-    "The HTML of `page` as headless Chromium has it after loading (its scripts run)"
-    return _chromium(page, '--dump-dom').stdout
+def visit(page:str|Path) -> tuple:
+    "One headless Chromium load of `page`: its HTML after loading (its scripts run) and its console messages"
+    r = _chromium(page, '--enable-logging=stderr', '--v=0', '--dump-dom')
+    return r.stdout, [m.group(1) for m in _CONSOLE.finditer(r.stderr)]
 
 def blank(png:str|Path, tol:float=2.) -> bool:
     "Whether the image `png` is (nearly) one colour"

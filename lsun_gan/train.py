@@ -39,11 +39,11 @@ from PIL import Image
 
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LOGGING', 'LEARNERS', 'MAX_WIDTH',
-           'rng_states', 'set_rng_states', 'save_grid', 'TrainMonitor', 'SampleGrid', 'summary_writer',
-           'TensorBoardLog', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'load_opt_state', 'Resume', 'Budget',
-           'Deadline', 'Snapshots', 'learner_keys', 'make_generator', 'build_learner', 'train', 'plot_losses',
-           'lsun_gan_train', 'load_generator', 'sample', 'walks', 'latent_walks', 'save_walk', 'lsun_gan_sample',
-           'walk_line']
+           'rng_states', 'set_rng_states', 'save_grid', 'DivergenceCheck', 'EpochLog', 'CSVLogs', 'SampleGrid',
+           'summary_writer', 'TensorBoardLog', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'load_opt_state',
+           'Resume', 'Budget', 'Deadline', 'Snapshots', 'learner_keys', 'make_generator', 'config_generator',
+           'build_learner', 'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample', 'walks',
+           'latent_walks', 'save_walk', 'lsun_gan_sample', 'walk_line']
 
 # %% ../nbs/05_train.ipynb #5b4c19f4
 def _py_state(rng) -> list: v, st, g = rng.getstate(); return [v, list(st), g]
@@ -72,53 +72,62 @@ def save_grid(imgs:torch.Tensor, path:str|Path, nrow:int=8) -> Path:
     return path
 
 def _fmt(v) -> str: return f'{v:.4g}' if isinstance(v, float) else str(v)
+_NETS = dict(gen='generator', crit='critic')
 
-class TrainMonitor(Callback):
-    "Stop on a NaN, huge or stuck loss; print one line per epoch; write `losses.csv` and `metrics.csv` under `path`"
-    order = ORDERS['monitor']
-    def __init__(self, path:str|Path, max_loss:float=1e4, log:bool=True):
-        self.path, self.max_loss, self.log, self.epochs = Path(path), max_loss, log, []
-    def before_fit(self):
-        self.learn.logger = noop   # this callback prints the epoch's line instead of the recorder
-        self.checked = len(self.learn.gan_losses.steps)
-    def before_epoch(self): self.t0 = time.perf_counter()
+class DivergenceCheck(Callback):
+    "Stop with `TrainingDiverged` at a NaN, infinite or huge training loss, and after an epoch in which a loss never moved"
+    order = ORDERS['divergence']
+    def __init__(self, max_loss:float=1e4): self.max_loss = max_loss
+    def before_fit(self): self.checked = len(self.learn.gan_losses.steps)
     def after_loss(self):   # every step since the last check (`SameBatchSwitcher` records two a batch)
         if not self.training: return
         steps, self.checked = self.learn.gan_losses.steps[self.checked:], len(self.learn.gan_losses.steps)
         for _, mode, loss in steps:   # over all ranks, as `GANLosses` recorded them: every rank stops, or none
             if not math.isfinite(loss) or abs(loss) > self.max_loss:   # a NaN output gives a NaN loss
-                raise TrainingDiverged(f"the {dict(gen='generator', crit='critic')[mode]} loss is {loss} at epoch "
-                                       f"{self.epoch + 1}, batch {self.iter + 1}")
+                raise TrainingDiverged(f"the {_NETS[mode]} loss is {loss} at epoch {self.epoch + 1}, "
+                                       f"batch {self.iter + 1}")
     def after_train(self):
         gl = self.learn.gan_losses
         for mode in ('gen', 'crit'):
-            ls = gl.epoch_steps(mode)
-            if len(ls) >= 4 and max(ls) - min(ls) <= 1e-6*max(1., abs(ls[0])):
-                net = dict(gen='generator', crit='critic')[mode]
-                raise TrainingDiverged(f"the {net} loss stayed at {ls[0]:.4g} for all {len(ls)} steps of epoch "
+            (lo, hi), n = gl.epoch_range[mode], gl.epoch_n[mode]
+            if n >= 4 and hi - lo <= 1e-6*max(1., abs(lo)):
+                raise TrainingDiverged(f"the {_NETS[mode]} loss stayed at {lo:.4g} for all {n} steps of epoch "
                                        f"{self.epoch + 1}: the networks have saturated and learn nothing")
+
+class EpochLog(Callback):
+    "Make each epoch's row (training losses, steps, real images per second, metrics); rank 0 prints it as one line"
+    order = ORDERS['epoch_log']
+    def __init__(self): self.rows = []
+    def before_fit(self): self.learn.logger = noop   # this callback prints the epoch's line instead of the recorder
+    def before_epoch(self): self.t0 = time.perf_counter()
     def after_epoch(self):
         if epoch_skipped(self.learn): return
         gl, secs = self.learn.gan_losses, time.perf_counter() - self.t0
-        n_gen, n_crit, seen = len(gl.epoch_steps('gen')), len(gl.epoch_steps('crit')), gl.epoch_real()
-        row = dict(epoch=self.epoch + 1, gen_loss=gl.mean('gen'), crit_loss=gl.mean('crit'), gen_steps=n_gen,
-                   crit_steps=n_crit, real_images=seen, images_per_s=round(seen/secs, 1),
-                   gen_steps_per_s=round(n_gen/secs, 2), seconds=round(secs, 2),
+        row = dict(epoch=self.epoch + 1, gen_loss=gl.mean('gen'), crit_loss=gl.mean('crit'),
+                   gen_steps=gl.epoch_n['gen'], crit_steps=gl.epoch_n['crit'], real_images=gl.epoch_real,
+                   images_per_s=round(gl.epoch_real/secs, 1), gen_steps_per_s=round(gl.epoch_n['gen']/secs, 2),
+                   seconds=round(secs, 2),
                    critic_cap_hits=getattr(getattr(self.learn, 'threshold_switcher', None), 'capped', None),
                    **{m.name: m.value for m in self.learn.metrics if m.name not in ('gen_loss', 'crit_loss')})
-        self.epochs.append(row)
-        if rank() > 0: return   # rank 0 writes and prints for all
-        self.write()
+        self.rows.append(row)
+        if rank() > 0: return   # rank 0 prints for all
         of = '' if getattr(self.learn, 'budget', None) else f'/{self.n_epoch}'   # a budget, not the epochs, ends it
-        if self.log: print(f"epoch {self.epoch + 1}{of}  " + '  '.join(
-            f'{k} {_fmt(v)}' for k, v in row.items() if k != 'epoch' and v is not None), flush=True)
-    def write(self):
+        print(f"epoch {self.epoch + 1}{of}  " + '  '.join(f'{k} {_fmt(v)}' for k, v in row.items()
+                                                           if k != 'epoch' and v is not None), flush=True)
+    def state_dict(self): return dict(epochs=self.rows)
+    def load_state_dict(self, d): self.rows = list(d['epochs'])
+
+class CSVLogs(Callback):
+    "After each epoch, rank 0 writes `losses.csv` (every training step) and `metrics.csv` (`EpochLog`'s rows) in `path`"
+    order = ORDERS['csv_logs']
+    def __init__(self, path:str|Path): self.path = Path(path)
+    def after_epoch(self):
+        if epoch_skipped(self.learn) or rank() > 0: return
         write_csv(self.path/'losses.csv', ('step', 'epoch', 'mode', 'loss'),
                   [(i, e + 1, m, l) for i, (e, m, l) in enumerate(self.learn.gan_losses.steps)])
-        keys = list(dict.fromkeys(k for r in self.epochs for k in r))
-        write_csv(self.path/'metrics.csv', keys, [[r.get(k) for k in keys] for r in self.epochs])
-    def state_dict(self): return dict(epochs=self.epochs)
-    def load_state_dict(self, d): self.epochs = list(d['epochs'])
+        rows = self.learn.epoch_log.rows
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        write_csv(self.path/'metrics.csv', keys, [[r.get(k) for k in keys] for r in rows])
 
 # %% ../nbs/05_train.ipynb #f82c0ea4
 class SampleGrid(Callback):
@@ -156,7 +165,7 @@ class TensorBoardLog(Callback):
         for mode in ('gen', 'crit'):
             if gl.mean(mode) is not None: w.add_scalar(f'loss/{mode}', gl.mean(mode), e)
             w.add_scalar(f'steps/{mode}', gl.n[mode], e)
-        w.add_scalar('real_images', gl.real_seen, e); w.add_scalar('images_per_s', gl.epoch_real()/secs, e)
+        w.add_scalar('real_images', gl.real_seen, e); w.add_scalar('images_per_s', gl.epoch_real/secs, e)
         for m in self.learn.metrics:
             if m.name not in ('gen_loss', 'crit_loss') and isinstance(m.value, (int, float)) and math.isfinite(m.value):
                 w.add_scalar(f'metrics/{m.name}', m.value, e)
@@ -222,7 +231,7 @@ class Checkpoint(Callback):
             critic=unwrap(self.learn.model.critic).state_dict(),
             opt=_opt_state(self.learn.opt), gen_mode=self.learn.gan_trainer.gen_mode,
             switcher=_switcher(self.learn).state_dict(), ema=ema.averaged.state_dict() if ema else None,
-            losses=self.learn.gan_losses.state_dict(), monitor=self.learn.train_monitor.state_dict(),
+            losses=self.learn.gan_losses.state_dict(), monitor=self.learn.epoch_log.state_dict(),
             rng=rngs[0] if len(rngs) == 1 else rngs, dl_rng=_py_state(self.learn.dls.train.rng),
             scalers=mp.state_dict() if (mp := getattr(self.learn, 'gan_mixed_precision', None)) else None), self.path)
 
@@ -242,7 +251,7 @@ class Resume(Callback):
         ck = self.ckpt
         load_opt_state(self.learn.opt, ck['opt'], self.lr)
         self.learn.gan_losses.load_state_dict(ck['losses'])
-        self.learn.train_monitor.load_state_dict(ck['monitor'])
+        self.learn.epoch_log.load_state_dict(ck['monitor'])
         _switcher(self.learn).load_state_dict(ck['switcher'])
         if ck['ema'] is not None: self.learn.ema.averaged.load_state_dict(ck['ema'])
         if ck.get('scalers'): self.learn.gan_mixed_precision.load_state_dict(ck['scalers'])
@@ -346,6 +355,10 @@ def make_generator(arch:str, size:int=64, nz:int=100, nf:int=64, backbone:str='r
     "A fresh generator of `arch`, e.g. to load a checkpoint into"
     return dict(wgan=lambda: wgan_generator(size, nz, nf), dcgan=lambda: DCGANGenerator(size, nz, nf),
                 gan=lambda: unet_generator(size, BACKBONES[backbone]))[arch]()
+
+def config_generator(cfg:dict) -> nn.Module:
+    "A fresh generator of the run whose config (`config.json`, a checkpoint's) is `cfg`"
+    return make_generator(cfg['arch'], cfg['size'], cfg['nz'], cfg['nf'], cfg['backbone'])
 
 def _quiet(learn:Learner) -> Learner:
     "`learn` printing one plain line per epoch, without progress-bar frames, when not in a notebook or a terminal"
@@ -503,7 +516,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
         if getattr(learn, 'backbone_weights', None): c['backbone_weights'] = learn.backbone_weights
         if ck: learn.model.generator.load_state_dict(ck['generator']); learn.model.critic.load_state_dict(ck['critic'])
         inputs = fixed_inputs(learn.dls, n_samples, c['seed'])
-        cbs = [TrainMonitor(out, max_loss), *([SampleGrid(out/'samples', inputs, c['stats'], every)] if main else []),
+        cbs = [DivergenceCheck(max_loss), EpochLog(), CSVLogs(out), *([SampleGrid(out/'samples', inputs, c['stats'], every)] if main else []),
                Checkpoint(out/'ckpt.pth', config), *([EMA()] if c['ema'] else []),
                *([GANMixedPrecision(c['precision'])] if c['precision'] != 'fp32' else []),
                *([ChannelsLast()] if c['channels_last'] else []),
@@ -517,7 +530,7 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
                                                  every=fid_every, stats=c['stats']))
             write_json(out/'config.json', config)
         learn.add_cbs(cbs)
-        _quiet(learn).logger = noop   # `TrainMonitor` prints each epoch's line; the progress bar must not print a table
+        _quiet(learn).logger = noop   # `EpochLog` prints each epoch's line; the progress bar must not print a table
         try: learn.fit(c['epochs'], c['lr'], start_epoch=ck['epoch'] if ck else 0)
         except TrainingDiverged as e:
             ckpt = out/'ckpt.pth'
@@ -645,7 +658,7 @@ def load_generator(ckpt:str|Path, # A checkpoint, or a snapshot of a run (`run/s
 def _generator(ck:dict, ckpt, ema:bool) -> tuple:
     "The generator of loaded checkpoint `ck` (read from `ckpt`) and its run's config, both checked"
     cfg = _ckpt_config(ck, ckpt)
-    G = make_generator(cfg['arch'], cfg['size'], cfg['nz'], cfg['nf'], cfg['backbone'])
+    G = config_generator(cfg)
     try: G.load_state_dict(ck['ema'] if ema and ck.get('ema') is not None else ck['generator'])
     except (KeyError, RuntimeError, TypeError, AttributeError) as e:
         raise UsageError(f"{ckpt}: its generator's weights do not fit its configuration ({type(e).__name__})") from None

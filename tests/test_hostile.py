@@ -4,51 +4,7 @@ left behind, and a time bound on what used to hang."""
 import os, sys, json, time, threading
 from pathlib import Path
 import numpy as np, pytest
-from lsun_gan.launch import COMMANDS, parse_args, signature_stub
-
-def bounded(f, within:float, what:str):
-    "`f()`'s result, in a thread that must end within `within` seconds (else the test fails: a hang)"
-    box = {}
-    def go():
-        try: box['res'] = f()
-        except BaseException as e: box['exc'] = e
-    th = threading.Thread(target=go, daemon=True); th.start(); th.join(within)
-    assert not th.is_alive(), f"{what} still running after {within}s (a hang)"
-    if 'exc' in box: raise box['exc']
-    return box['res']
-
-def run_cli(prog:str, *args, capsys=None, within:float=60.) -> tuple:
-    "(exit code, stderr) of `prog args` run as `launch.main` runs it; fails if it takes more than `within` seconds"
-    import importlib
-    argv = [str(a) for a in args]
-    kwargs = parse_args(signature_stub(COMMANDS[prog], prog), argv)
-    def go():
-        try: getattr(importlib.import_module(f'lsun_gan.{COMMANDS[prog]}'), prog)(**kwargs)
-        except SystemExit as e: return e.code or 0
-        return 0
-    code = bounded(go, within, f"{prog} {' '.join(argv)}")
-    assert not children(), f"{prog} {' '.join(argv)} left processes behind: {children()}"
-    return code, capsys.readouterr().err if capsys else ''
-
-def children() -> list:
-    "Pids of this process's children still running (Linux), after a moment for exiting workers to be reaped"
-    def kids():
-        out = []
-        for p in Path('/proc').glob('[0-9]*'):
-            try: stat = (p/'stat').read_text()
-            except OSError: continue
-            if int(stat.rsplit(')', 1)[1].split()[1]) == os.getpid(): out.append(int(p.name))
-        return out
-    for _ in range(50):
-        if not (k := kids()): return k
-        time.sleep(0.1)
-    return kids()
-
-def one_line(err:str, *words):
-    "The error output is one line naming each of `words`, without a traceback"
-    lines = [l for l in err.splitlines() if l.strip()]
-    assert len(lines) == 1 and 'Traceback' not in err, err[-2000:]
-    for w in words: assert str(w) in lines[0], (w, lines[0])
+from conftest import bounded, run_cli, children, one_line
 
 def files_under(p:Path) -> set: return {f for f in Path(p).rglob('*')}
 

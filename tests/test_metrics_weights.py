@@ -1,10 +1,10 @@
 """FID Inception weights: loaded with weights_only (a pickle that runs code is refused), bias-free IS logits, and paths
 that need no weights never build the Inception."""
-import os, pickle, subprocess
+import pickle
 from pathlib import Path
 import numpy as np, pytest, torch
 from PIL import Image
-from conftest import cli
+from conftest import in_process
 from lsun_gan.core import UsageError
 from lsun_gan.test_utils import write_random_fid_weights
 from lsun_gan.metrics import InceptionFeatures, PixelFeatures, evaluate
@@ -24,18 +24,22 @@ def setup(tmp_path_factory):
     (d/'empty').mkdir()
     return d
 
-def run(d, *args, torch_home):
-    env = {**os.environ, 'TORCH_HOME': str(torch_home), 'OMP_NUM_THREADS': '2', 'HOME': str(d/'home')}
-    return subprocess.run([cli('lsun_gan_eval'), *map(str, args)], capture_output=True, text=True, env=env)
+@pytest.fixture
+def run(monkeypatch, capsys):
+    "lsun_gan_eval run in this process with TORCH_HOME `torch_home` and `d`'s HOME: a `CompletedProcess`"
+    def go(d, *args, torch_home):
+        monkeypatch.setenv('TORCH_HOME', str(torch_home)); monkeypatch.setenv('HOME', str(d/'home'))
+        return in_process('lsun_gan_eval', *args, capsys=capsys)
+    return go
 
-def test_weights_that_run_code_are_refused_in_one_line(setup, tmp_path):
+def test_weights_that_run_code_are_refused_in_one_line(setup, tmp_path, run):
     marker = tmp_path/'pwned'
     torch.save({'Conv2d_1a_3x3.conv.weight': Evil(marker)}, tmp_path/'evil.pth')
     r = run(setup, setup/'a', setup/'b', '--dims', '64', '--weights', tmp_path/'evil.pth', torch_home=setup/'empty')
     assert not marker.exists()
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and 'asks to run Python code' in r.stderr, r.stderr[-2000:]
 
-def test_corrupt_weights_are_one_line(setup, tmp_path):
+def test_corrupt_weights_are_one_line(setup, tmp_path, run):
     good = (setup/'th'/'hub'/'checkpoints').glob('*.pth').__next__().read_bytes()
     (tmp_path/'cut.pth').write_bytes(good[:len(good)//3])
     (tmp_path/'other.pth').write_bytes(b'')

@@ -3,7 +3,7 @@ import os, re, subprocess
 import pandas as pd
 from pathlib import Path
 import pytest
-from conftest import cli
+from conftest import cli, in_process
 from lsun_gan.test_utils import find_browser, browse, blank, IMAGE_CHECK
 
 CFG = """base: {size: 32, nf: 8, bs: 16, n_eval: 16, limit: 64}
@@ -74,12 +74,11 @@ runs:
   - {name: d2, arch: dcgan, lr: 0.001}
 """
 
-def test_compare_with_seeds(sample, tmp_path):
+def test_compare_with_seeds(sample, tmp_path, capsys):
     "--seeds 2: a run per config and seed, the table's mean ± std and n, the differences tested, a grid per config"
     (tmp_path/'cfg.yaml').write_text(SEEDED)
-    r = subprocess.run([cli('lsun_gan_compare'), tmp_path/'cfg.yaml', '--seeds', '2', '--data', sample,
-                        '--out', tmp_path/'out', '--workers', '0'],
-                       capture_output=True, text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    r = in_process('lsun_gan_compare', tmp_path/'cfg.yaml', '--seeds', '2', '--data', sample, '--out', tmp_path/'out',
+                   '--workers', '0', capsys=capsys)
     assert r.returncode == 0, r.stderr[-2000:]
     from lsun_gan.experiment import _runs
     df = pd.read_csv(tmp_path/'out'/'results.csv')
