@@ -6,7 +6,7 @@
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import UsageError, check
-from .metrics import (FeatureStats, frechet_distance, real_stats, extract, kid, swd, collapse_report,
+from .metrics import (feature_moments, frechet_distance, real_stats, extract, kid, swd, collapse_report,
                               image_batches, InceptionFeatures, metric_name)
 from .data import to_uint8
 from .learner import generate, sampling_generator, epoch_skipped, fixed_inputs, ORDERS
@@ -86,8 +86,7 @@ class FIDCallback(_EvalCallback):
         if not self._due(): return
         imgs = self._generated()
         f = extract(imgs, self.extractor, device=self.device, progress=False)[0]
-        st = FeatureStats(f.shape[1]).update(f)
-        res = {self.fid_name: frechet_distance(st.mu, st.sigma, self.mu, self.sigma)}
+        res = {self.fid_name: frechet_distance(*feature_moments(f)[:2], self.mu, self.sigma)}
         if 'kid' in self.extras: res[self.kid_name] = kid(f, self.real_feats, seed=self.seed)[0]
         if 'swd' in self.extras:
             k = min(len(imgs), len(self.real_imgs))

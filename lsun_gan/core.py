@@ -4,10 +4,10 @@
 
 # %% ../nbs/00_core.ipynb #5fb17515
 from __future__ import annotations
-import os, sys, csv, json, errno, fcntl, traceback, warnings
+import os, io, sys, csv, json, errno, fcntl, traceback, warnings
 from pathlib import Path
 from functools import wraps
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout, redirect_stderr
 # fastai's import-time warnings, which users cannot act on: fastai 2.8.7 calls `torch.jit.script` (deprecated in torch
 # 2.10+), and its tabular module, which fastai.data imports, sets a pandas option that pandas 3 deprecates. Every
 # lsun_gan module imports this one first; the test suite's conftest applies the same list.
@@ -19,7 +19,8 @@ from .launch import parse_args
 
 # %% auto #0
 __all__ = ['FASTAI_IMPORT_WARNINGS', 'GAN_STATS', 'IMAGENET_STATS', 'NORMS', 'UsageError', 'DataUnavailable', 'check',
-           'check_positive', 'cli_errors', 'cli', 'atomic', 'write_csv', 'write_json', 'FolderLock', 'get_stats']
+           'check_positive', 'cli_errors', 'cli', 'atomic', 'write_csv', 'write_json', 'FolderLock', 'captured',
+           'get_stats']
 
 # %% ../nbs/00_core.ipynb #8922abc0
 class UsageError(ValueError):
@@ -120,6 +121,13 @@ class FolderLock:
         return self
     def __exit__(self, *exc):
         fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close()
+
+# %% ../nbs/00_core.ipynb #b91ad407
+@contextmanager
+def captured():
+    "Hold what the block prints to stdout and stderr in the `StringIO` it yields (e.g. torch hub's download messages)"
+    buf = io.StringIO()
+    with redirect_stdout(buf), redirect_stderr(buf): yield buf
 
 # %% ../nbs/00_core.ipynb #e640ff9f
 GAN_STATS = ([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])

@@ -11,7 +11,7 @@ from .data import to_uint8, NoiseDataLoaders, load_weights
 from .learner import fixed_inputs, generate, sampling_generator
 from .train import (train, Budget, learner_keys, config_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
                             ARCH_STATS, save_grid, load_generator, sample as sample_checkpoint, walks, save_walk)
-from .metrics import (InceptionFeatures, PixelFeatures, FeatureStats, frechet_distance, extract, kid, swd,
+from .metrics import (InceptionFeatures, PixelFeatures, feature_moments, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, count_images, plot_neighbours, metric_name, psnr, ssim,
                               memorisation_score, lpips_model, lpips_diversity, walk_smoothness)
 import hashlib, itertools, json, re, shutil, time, warnings
@@ -185,8 +185,7 @@ def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generato
     ext = ifnone(extractor, PixelFeatures())
     fd, kd = metric_name(ext, 'fid'), metric_name(ext, 'kid')
     fr, fg = extract(real_imgs, ext, progress=False)[0], extract(gen, ext, progress=False)[0]
-    sr, sg = FeatureStats(fr.shape[1]).update(fr), FeatureStats(fg.shape[1]).update(fg)
-    res[fd] = frechet_distance(sr.mu, sr.sigma, sg.mu, sg.sigma)
+    res[fd] = frechet_distance(*feature_moments(fr)[:2], *feature_moments(fg)[:2])
     res[kd] = kid(fr, fg, n_subsets=50)[0]
     if holdout is not None and isinstance(learn.dls, NoiseDataLoaders):   # a repair sits by its input's original
         every = lambda src: next(image_batches(src, bs=count_images(src)))

@@ -5,9 +5,9 @@
 # %% ../nbs/04_learner.ipynb #8b3e23ee
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import get_stats
-import copy, io, math, sys, time, warnings
-from contextlib import contextmanager, nullcontext, redirect_stderr, redirect_stdout
+from .core import get_stats, captured
+import copy, math, sys, time, warnings
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from functools import partial
 from urllib.error import URLError
@@ -367,10 +367,9 @@ def generator_learner(dls, # Crappy → real `DataLoaders` (`crappy_dls`)
     if pretrained:
         if not imagenet_weights_cached(arch):
             print(f"fetching the ImageNet weights of {arch.__name__} (once: torch hub keeps them)")
-        hub_out = io.StringIO()   # torch hub's "Downloading: URL to PATH" and progress bar, printed even when offline
         try:
-            with redirect_stdout(hub_out), redirect_stderr(hub_out): learn, weights = mk(pretrained=True), 'ImageNet'
-            sys.stderr.write(hub_out.getvalue())
+            with captured() as hub_out: learn, weights = mk(pretrained=True), 'ImageNet'
+            sys.stderr.write(hub_out.getvalue())   # torch hub's "Downloading: URL to PATH": shown when it worked
         except (URLError, OSError, RuntimeError) as e:
             warnings.warn(f"No ImageNet weights for {arch.__name__} ({type(e).__name__}: {str(e)[:120]}): the U-Net "
                           "starts from random weights. To use them offline, put torchvision's weight file in "

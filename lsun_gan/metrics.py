@@ -5,11 +5,10 @@
 # %% ../nbs/06_metrics.ipynb #051d0462
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, check, atomic
+from .core import UsageError, DataUnavailable, check, atomic, captured
 from .cache import ImageCache, is_cache, load_crop, report_progress, scan_images
 from .data import load_weights, denorm
-import hashlib, io, math, warnings, zipfile
-from contextlib import redirect_stdout, redirect_stderr
+import hashlib, math, warnings, zipfile
 from urllib.error import URLError
 from pathlib import Path
 import numpy as np, torch
@@ -24,11 +23,12 @@ from fastcore.basics import ifnone
 # %% auto #0
 __all__ = ['FID_WEIGHTS', 'FID_WEIGHTS_URL', 'DIMS', 'EVAL_EXTS', 'LPIPS_NETS', 'METRICS', 'MIN_IMAGES', 'fid_weights',
            'fid_inception', 'InceptionFeatures', 'PixelFeatures', 'metric_name', 'eval_files', 'to_unit',
-           'image_batches', 'count_images', 'extract', 'FeatureStats', 'frechet_distance', 'data_key', 'save_stats',
-           'load_stats', 'real_stats', 'kid', 'inception_score', 'precision_recall', 'pyr_down', 'pyr_up',
-           'laplacian_pyramid', 'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score', 'plot_neighbours',
-           'thumbnails', 'diversity', 'near_duplicate_rate', 'distinct_modes', 'walk_smoothness', 'contrast',
-           'collapse_report', 'lpips_model', 'lpips_diversity', 'psnr', 'ssim', 'evaluate', 'format_results']
+           'image_batches', 'count_images', 'extract', 'FeatureStats', 'feature_moments', 'frechet_distance',
+           'data_key', 'save_stats', 'load_stats', 'real_stats', 'kid', 'inception_score', 'precision_recall',
+           'pyr_down', 'pyr_up', 'laplacian_pyramid', 'sliced_wasserstein', 'swd', 'nearest_real', 'memorisation_score',
+           'plot_neighbours', 'thumbnails', 'diversity', 'near_duplicate_rate', 'distinct_modes', 'walk_smoothness',
+           'contrast', 'collapse_report', 'lpips_model', 'lpips_diversity', 'psnr', 'ssim', 'evaluate',
+           'format_results']
 
 # %% ../nbs/06_metrics.ipynb #24521a11
 FID_WEIGHTS = 'pt_inception-2015-12-05-6726825d.pth'
@@ -185,6 +185,11 @@ class FeatureStats:
     def mu(self): return self.s/self.n
     @property
     def sigma(self): return (self.ss - self.n*np.outer(self.mu, self.mu))/(self.n - 1)
+
+def feature_moments(f:np.ndarray) -> tuple:
+    "(mean, covariance, count) of the feature rows `f` (N, dims), in float64: what a Fréchet distance compares"
+    st = FeatureStats(f.shape[1]).update(f)
+    return st.mu, st.sigma, st.n
 
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     "Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2)"
@@ -464,7 +469,7 @@ LPIPS_NETS = dict(alex='alexnet', vgg='vgg16')   # the lpips backbone → its to
 def lpips_model(net:str='alex') -> nn.Module:
     "LPIPS v0.1 (the `lpips` package) on torchvision's ImageNet `net` ('alex' or 'vgg'), in eval mode on the CPU"
     check(net in LPIPS_NETS, f"unknown LPIPS network {net!r}: use one of {', '.join(LPIPS_NETS)}")
-    with warnings.catch_warnings(), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+    with warnings.catch_warnings(), captured():
         warnings.simplefilter('ignore')   # torchvision's deprecation of `pretrained=`, inside lpips
         try: return lpips.LPIPS(net=net, verbose=False).eval()
         except (URLError, OSError, RuntimeError) as e:
@@ -573,8 +578,7 @@ def evaluate(a, b, # Sets to compare (a: real, b: generated, by convention)
         if z: return _check_npz(S, extractor)
         if isinstance(S, torch.Tensor) or i == 'b' or {'kid', 'pr'} & set(metrics):  # features needed anyway
             feats[i] = extract(S, extractor, n, progress=progress)
-            st = FeatureStats(feats[i][0].shape[1]).update(feats[i][0])
-            return st.mu, st.sigma, st.n
+            return feature_moments(feats[i][0])
         return real_stats(S, extractor, n, cache_dir, progress=progress)
     name = lambda m: metric_name(extractor, m)
     if 'fid' in metrics:

@@ -75,7 +75,7 @@ def _fmt(v) -> str: return f'{v:.4g}' if isinstance(v, float) else str(v)
 _NETS = dict(gen='generator', crit='critic')
 
 class DivergenceCheck(Callback):
-    "Stop with `TrainingDiverged` at a NaN, infinite or huge training loss, and after an epoch in which a loss never moved"
+    "Stop with `TrainingDiverged` at a NaN, infinite or huge training loss, or after an epoch whose loss never moved"
     order = ORDERS['divergence']
     def __init__(self, max_loss:float=1e4): self.max_loss = max_loss
     def before_fit(self): self.checked = len(self.learn.gan_losses.steps)
@@ -516,7 +516,8 @@ def train(arch:str, # 'wgan', 'gan' or 'dcgan'
         if getattr(learn, 'backbone_weights', None): c['backbone_weights'] = learn.backbone_weights
         if ck: learn.model.generator.load_state_dict(ck['generator']); learn.model.critic.load_state_dict(ck['critic'])
         inputs = fixed_inputs(learn.dls, n_samples, c['seed'])
-        cbs = [DivergenceCheck(max_loss), EpochLog(), CSVLogs(out), *([SampleGrid(out/'samples', inputs, c['stats'], every)] if main else []),
+        cbs = [DivergenceCheck(max_loss), EpochLog(), CSVLogs(out),
+               *([SampleGrid(out/'samples', inputs, c['stats'], every)] if main else []),
                Checkpoint(out/'ckpt.pth', config), *([EMA()] if c['ema'] else []),
                *([GANMixedPrecision(c['precision'])] if c['precision'] != 'fp32' else []),
                *([ChannelsLast()] if c['channels_last'] else []),
