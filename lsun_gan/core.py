@@ -122,7 +122,7 @@ class FolderLock:
     def __exit__(self, *exc):
         fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close()
 
-# %% ../nbs/00_core.ipynb #b91ad407
+# %% ../nbs/00_core.ipynb #d322cf6a
 @contextmanager
 def captured():
     "Hold what the block prints to stdout and stderr in the `StringIO` it yields (e.g. torch hub's download messages)"
