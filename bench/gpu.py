@@ -27,7 +27,7 @@ from lsun_gan.cache import sample_path, prepare
 from lsun_gan.data import gan_dls
 from lsun_gan.models import DCGANGenerator, DCGANDiscriminator
 from lsun_gan.learner import dcgan_learner, train_dcgan_plain, GANMixedPrecision
-from lsun_gan.train import build_learner, train
+from lsun_gan.train import build_learner, train, RunConfig
 from lsun_gan.test_utils import write_random_fid_weights
 from lsun_gan.metrics import InceptionFeatures
 from lsun_gan.callbacks import FIDCallback
@@ -75,8 +75,9 @@ def throughput(c, cache, tmp, device):
         for r in range(c['rounds'] if arch != 'gan' else 1):
             for v in VARIANTS:
                 torch.manual_seed(0)
-                learn = build_learner(arch, cache, size=c['size'], bs=c['bs'], out=tmp/'gan', num_workers=0, device=device,
-                                      backbone=c['backbone'], precision=v if v in ('bf16', 'fp16') else 'fp32')
+                cfg = RunConfig(arch, cache, size=c['size'], bs=c['bs'], backbone=c['backbone'],
+                                precision=v if v in ('bf16', 'fp16') else 'fp32')
+                learn = build_learner(cfg, tmp/'gan', device, num_workers=0)
                 learn.add_cbs(variant_cbs(v))
                 try: res.setdefault((arch, v), []).append(fit_rate(learn, c, device, n))
                 except Exception as e: res.setdefault((arch, v), []).append(dict(error=f'{type(e).__name__}: {e}'[:300]))
@@ -152,8 +153,8 @@ def epoch_overhead(c, cache, tmp, device):
     rows, raw = [], {}
     for arch in ('dcgan', 'wgan'):
         clock = EpochClock()
-        train(arch, cache, tmp/f'epochs_{arch}', size=c['size'], bs=c['bs'], epochs=4, device=device, num_workers=0,
-              cbs=[clock])
+        train(RunConfig(arch, cache, size=c['size'], bs=c['bs'], epochs=4), tmp/f'epochs_{arch}', device=device,
+              num_workers=0, cbs=[clock])
         b, w = statistics.median(clock.batches[1:]), statistics.median(clock.whole[1:])
         rows.append((f'`train` {arch}, an epoch of {c["limit"]} images at {c["size"]} px: its batches vs the whole epoch (s)',
                      f'{b:.2f} vs {w:.2f}', f'{100*(w - b)/w:.0f}% of the epoch around the batches (grid, collapse check, '
@@ -184,8 +185,8 @@ def ddp_worker(arch, data, out, backend, sync_bn, size, bs):
     import torch.distributed as dist
     device = 'cuda:0' if torch.cuda.is_available() else 'cpu'
     if backend == 'gloo': dist.init_process_group('gloo')   # two ranks on one GPU: NCCL refuses, gloo does not
-    try: train(arch, data, out, size=size, bs=bs, epochs=2, device=device, sync_bn=sync_bn or None, num_workers=0,
-               n_samples=16, backbone='resnet18')
+    try: train(RunConfig(arch, data, size=size, bs=bs, epochs=2, sync_bn=bool(sync_bn), backbone='resnet18'), out,
+               device=device, num_workers=0, n_samples=16)
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 

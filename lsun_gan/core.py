@@ -19,8 +19,8 @@ from .launch import parse_args
 
 # %% auto #0
 __all__ = ['FASTAI_IMPORT_WARNINGS', 'GAN_STATS', 'IMAGENET_STATS', 'NORMS', 'UsageError', 'DataUnavailable', 'check',
-           'check_positive', 'cli_errors', 'cli', 'atomic', 'write_csv', 'write_json', 'FolderLock', 'captured',
-           'get_stats']
+           'check_positive', 'check_number', 'cli_errors', 'cli', 'atomic', 'write_csv', 'write_json', 'FolderLock',
+           'captured', 'get_stats']
 
 # %% ../nbs/00_core.ipynb #8922abc0
 class UsageError(ValueError):
@@ -36,6 +36,12 @@ def check(ok, msg:str):
 def check_positive(**kw):
     "Raise `UsageError` for any keyword whose value is not > 0 (None is allowed: it means 'the default')"
     for k, v in kw.items(): check(v is None or v > 0, f"{k} must be > 0, got {v}")
+
+def check_number(what:str, v, whole:bool=True, zero_ok:bool=False):
+    "Raise `UsageError` naming `what` unless `v` is a number (a whole one if `whole`) > 0 (>= 0 if `zero_ok`)"
+    num = isinstance(v, int if whole else (int, float)) and not isinstance(v, bool)
+    check(num and (v >= 0 if zero_ok else v > 0), f"{what} must be {'a whole number' if whole else 'a number'} "
+                                                  f"{'>= 0' if zero_ok else '> 0'}, got {v!r}")
 
 # %% ../nbs/00_core.ipynb #db4995a8
 _OS_FIXES = {errno.ENOSPC: 'no space left on the device: free some space, or choose another folder',

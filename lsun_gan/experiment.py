@@ -5,12 +5,12 @@
 # %% ../nbs/10_experiment.ipynb #da21cf41
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
-from .core import UsageError, DataUnavailable, cli, cli_errors, write_json, check, FolderLock
+from .core import UsageError, DataUnavailable, cli, cli_errors, write_json, check, check_number, FolderLock
 from .cache import prepare, is_cache
 from .data import to_uint8, NoiseDataLoaders, load_weights
 from .learner import fixed_inputs, generate, sampling_generator
-from .train import (train, Budget, learner_keys, config_generator, RUN_DEFAULTS, MANY_EPOCHS, ARCHS, DEFAULT_LR,
-                            ARCH_STATS, save_grid, load_generator, sample as sample_checkpoint, walks, save_walk)
+from .train import (train, RunConfig, Budget, learner_keys, MANY_EPOCHS, ARCHS, DEFAULT_LR, save_grid,
+                            last_grid, load_generator, sample as sample_checkpoint, walks, save_walk)
 from .metrics import (InceptionFeatures, PixelFeatures, feature_moments, frechet_distance, extract, kid, swd,
                               collapse_report, image_batches, count_images, plot_neighbours, metric_name, psnr, ssim,
                               memorisation_score, lpips_model, lpips_diversity, walk_smoothness)
@@ -28,28 +28,24 @@ from scipy.stats import ttest_ind
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'COLLAPSE_LR', 'UNFINISHED', 'KEY_COLUMNS', 'UNITS', 'LOWER_IS_BETTER', 'BY_SIZE', 'PNG_COLUMNS',
-           'make_config', 'sweep', 'with_seeds', 'studies', 'presets', 'standard_extractor', 'standard_lpips',
-           'evaluate_run', 'over_time', 'restoration_report', 'run_experiment', 'RunProgress', 'machine',
-           'summary_line', 'results_table', 'table_cells', 'results_text', 'holm', 'differences', 'difference_lines',
-           'compare', 'held_differences', 'plot_runs', 'plot_over_time', 'show_over_time', 'plot_vs', 'show_grids',
-           'show_walks', 'neighbour_panels', 'make_report', 'compare_png', 'load_configs', 'lsun_gan_compare']
+           'run_config', 'make_config', 'sweep', 'with_seeds', 'studies', 'presets', 'standard_extractor',
+           'standard_lpips', 'evaluate_run', 'over_time', 'restoration_report', 'run_experiment', 'RunProgress',
+           'machine', 'summary_line', 'results_table', 'table_cells', 'results_text', 'holm', 'differences',
+           'difference_lines', 'compare', 'held_differences', 'plot_runs', 'plot_over_time', 'show_over_time',
+           'plot_vs', 'show_grids', 'show_walks', 'neighbour_panels', 'make_report', 'compare_png', 'load_configs',
+           'lsun_gan_compare']
 
 # %% ../nbs/10_experiment.ipynb #36973fe1
-DEFAULTS = dict(**RUN_DEFAULTS, lr=None, epochs=MANY_EPOCHS, budget_images=None, budget_seconds=None,
-                budget_gen_steps=None, n_eval=256, limit=None, holdout=0, snapshots=None)
+DEFAULTS = {**RunConfig.defaults(), 'epochs': MANY_EPOCHS, 'budget_images': None, 'budget_seconds': None,
+            'budget_gen_steps': None, 'n_eval': 256, 'limit': None, 'holdout': 0, 'snapshots': None}
 COLLAPSE_LR = 5e-3   # DCGAN's learning rate in the `seed-questions` preset's run that collapses (25× the tutorial's)
-_WHOLE = ('size', 'bs', 'nz', 'nf', 'pretrain_epochs', 'epochs', 'budget_images', 'budget_gen_steps', 'n_eval', 'limit',
-          'seed', 'holdout')   # config values that are whole numbers; `lr`, `budget_seconds` and `snapshots` any number
-_ZERO_OK = ('seed', 'holdout')   # the numbers that may be 0 (and not unset)
+_NUMBERS = dict(budget_images=True, budget_gen_steps=True, n_eval=True, limit=True, holdout=True, budget_seconds=False,
+                snapshots=False)   # the comparison's own numbers, and whether they are whole; `holdout` may be 0
 
-def _check_numbers(cfg:dict):
-    "A one-line `UsageError` unless each number of `cfg` is unset or > 0 (`_ZERO_OK`: set and >= 0), whole in `_WHOLE`"
-    for k in (*_WHOLE, 'lr', 'budget_seconds', 'snapshots'):
-        v = cfg[k]
-        if v is None and k not in _ZERO_OK: continue
-        num = isinstance(v, int if k in _WHOLE else (int, float)) and not isinstance(v, bool)
-        check(num and (v >= 0 if k in _ZERO_OK else v > 0), f"config {cfg['name']}: {k} must be "
-              f"{'a whole number' if k in _WHOLE else 'a number'} {'>= 0' if k in _ZERO_OK else '> 0'}, got {v!r}")
+def run_config(cfg:dict, data) -> RunConfig:
+    "The `RunConfig` of comparison config `cfg` (its run settings and its learner's options) on `data`"
+    return RunConfig(cfg['arch'], data, **{k: cfg[k] for k in RunConfig.defaults()},
+                     learner_kw={k: cfg[k] for k in learner_keys(cfg['arch']) if k in cfg})
 
 def make_config(**kw) -> dict:
     "A complete config from `kw` and `DEFAULTS`, checked"
@@ -60,7 +56,11 @@ def make_config(**kw) -> dict:
     cfg.setdefault('name', cfg['arch'])
     check(isinstance(cfg['name'], str) and re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9._+-]*', cfg['name']),
           f"run name {cfg['name']!r}: use letters, digits, '.', '_', '+' and '-' only (it names a folder inside --out)")
-    _check_numbers(cfg)
+    for k, whole in _NUMBERS.items():
+        if cfg[k] is not None or k == 'holdout':
+            check_number(f"config {cfg['name']}: {k}", cfg[k], whole, zero_ok=k == 'holdout')
+    try: run_config(cfg, '.')   # the run's own settings, checked as `train` checks them
+    except UsageError as e: raise UsageError(f"config {cfg['name']}: {e}") from None
     check(not cfg['holdout'] or cfg['limit'], f"config {kw}: holdout needs limit (train on the first `limit` images, "
                                                "hold out the `holdout` after them)")
     cfg['lr'] = ifnone(cfg['lr'], DEFAULT_LR[cfg['arch']])
@@ -196,13 +196,13 @@ def evaluate_run(learn, real, n:int, stats, extractor=None, seed:int=0, generato
 
 def over_time(learn, run:Path, cfg:dict, real, extractor=None, holdout=None, lpips_net=None) -> pd.DataFrame:
     "`evaluate_run` of each generator `Snapshots` saved under `run/snapshots`, beside a grid of its first 16 images"
-    G, rows = config_generator(cfg).to(learn.dls.device), []
+    G, rows, stats = learn.run_config.generator().to(learn.dls.device), [], learn.run_config.stats
     for f in sorted((run/'snapshots').glob('[0-9][0-9][0-9].pth')):
         snap = load_weights(f, 'generator snapshot')
         G.load_state_dict(snap['generator'])
-        res = evaluate_run(learn, real, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor, generator=G,
-                           holdout=holdout, lpips_net=lpips_net)
-        save_grid(_generated_and_real(learn, real, 16, ARCH_STATS[cfg['arch']], generator=G)[0], f.with_suffix('.png'))
+        res = evaluate_run(learn, real, cfg['n_eval'], stats, extractor, generator=G, holdout=holdout,
+                           lpips_net=lpips_net)
+        save_grid(_generated_and_real(learn, real, 16, stats, generator=G)[0], f.with_suffix('.png'))
         rows.append(dict(seconds=round(snap['seconds'], 1), gen_steps=snap['gen_steps'],
                          real_images=snap['real_images'], **res, grid=f.with_suffix('.png').name))
     df = pd.DataFrame(rows)
@@ -261,32 +261,31 @@ def _train_and_evaluate(cfg:dict, data, out:Path, run:Path, key:str, extractor, 
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
-        learn = train(cfg['arch'], cache, run, **{k: cfg[k] for k in (*RUN_DEFAULTS, 'epochs', 'lr')},
-                      num_workers=num_workers, budget=budget, on_diverge='stop',   # a diverged run is a result too
+        learn = train(run_config(cfg, cache), run, num_workers=num_workers, budget=budget,
+                      on_diverge='stop',   # a diverged run is a result too
                       snapshots=cfg['snapshots'] or float('inf'),   # at least the start (`000.pth`) and the end
-                      cbs=[RunProgress(cfg['name'], budget, console)],
-                      learner_kw={k: cfg[k] for k in learner_keys(cfg['arch']) if k in cfg})
+                      cbs=[RunProgress(cfg['name'], budget, console)])
     secs = time.perf_counter() - t0
-    res = evaluate_run(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], extractor, holdout=held,
+    rc = learn.run_config   # the run as `train` completed it
+    res = evaluate_run(learn, cache, cfg['n_eval'], rc.stats, extractor, holdout=held,
                        lpips_net=lpips_net)
     if not isinstance(learn.dls, NoiseDataLoaders):   # a conditional generator: its repairs too
-        res.update(restoration_report(learn, cfg['n_eval'], ARCH_STATS[cfg['arch']]))
+        res.update(restoration_report(learn, cfg['n_eval'], rc.stats))
     G0 = load_generator(run/'snapshots'/'000.pth')[0].to(learn.dls.device)   # where this run started (gan: pretrained)
-    gen0, real0 = _generated_and_real(learn, cache, cfg['n_eval'], ARCH_STATS[cfg['arch']], generator=G0)
+    gen0, real0 = _generated_and_real(learn, cache, cfg['n_eval'], rc.stats, generator=G0)
     res['swd_untrained'] = swd(real0, gen0)['swd_avg']
     if isinstance(learn.dls, NoiseDataLoaders):   # the DCGAN paper's latent walks, and how smooth they are
-        paths = walks(sampling_generator(learn), cfg['nz'], ARCH_STATS[cfg['arch']])
+        paths = walks(sampling_generator(learn), rc.nz, rc.stats)
         save_walk(paths, run/'walk.png'); res.update(walk_smoothness(paths, real0))
     if cfg['snapshots']: over_time(learn, run, cfg, cache, extractor, held, lpips_net)   # outside the budget
     steps = learn.gan_losses.steps
     last = lambda m: float(np.mean([l for _, md, l in steps if md == m][-20:] or [np.nan]))
-    run_cfg = json.loads((run/'config.json').read_text())
     summary = dict(config=cfg, seconds=round(secs, 1), images_seen=budget.seen,
                    epochs_done=len(learn.epoch_log.rows), gen_steps=learn.gan_losses.n['gen'],
                    crit_steps=learn.gan_losses.n['crit'], gen_loss=last('gen'), crit_loss=last('crit'), **res,
-                   backbone_weights=run_cfg.get('backbone_weights'), diverged=getattr(learn, 'diverged', None),
+                   backbone_weights=rc.backbone_weights, diverged=getattr(learn, 'diverged', None),
                    warnings=[f"{o.category.__name__}: {o.message}" for o in w],
-                   grid=str(learn.sample_grid.last) if learn.sample_grid.last else None,
+                   grid=str(g) if (g := last_grid(run)) else None,
                    extractor=getattr(extractor, 'id', 'pixels8'), config_key=key,
                    machine=machine(learn.dls.device))
     write_json(run/'summary.json', summary, default=float)

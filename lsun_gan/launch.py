@@ -4,12 +4,12 @@
 
 # %% ../nbs/98_launch.ipynb #7cef6465
 from __future__ import annotations
-import __future__, ast, importlib, importlib.util, sys
+import __future__, argparse, ast, importlib, importlib.util, sys
 from pathlib import Path
 from fastcore.script import anno_parser, Param, store_true, store_false, bool_arg
 
 # %% auto #0
-__all__ = ['COMMANDS', 'underscored', 'parse_args', 'signature_stub', 'main']
+__all__ = ['COMMANDS', 'SHARED_HELP', 'underscored', 'parser', 'parse_args', 'signature_stub', 'shared_help', 'main']
 
 # %% ../nbs/98_launch.ipynb #19abd5ae
 def underscored(arg:str) -> str:
@@ -18,9 +18,18 @@ def underscored(arg:str) -> str:
     name, eq, val = arg[2:].partition('=')
     return '--' + name.replace('-', '_') + eq + val
 
+def parser(func) -> argparse.ArgumentParser:
+    "fastcore's `anno_parser` of `func` (flags and help from its annotations and comments), the help it lacks filled in"
+    p, helps = anno_parser(func), shared_help(func.__name__)
+    for a in p._actions:   # an option without a comment of its own: the comment of its namesake (`SHARED_HELP`)
+        if a.dest not in helps or (a.help or '').partition(' (default:')[0].strip(): continue
+        text, default = helps[a.dest]
+        a.help = text + (a.help or (f" (default: {default})" if default is not None else ''))
+    return p
+
 def parse_args(func, argv:list) -> dict:
-    "`argv` parsed for `func` by fastcore's `anno_parser` (flags and help from its annotations and comments)"
-    args = vars(anno_parser(func).parse_args([underscored(a) for a in argv]))
+    "`argv` parsed for `func` by its `parser`"
+    args = vars(parser(func).parse_args([underscored(a) for a in argv]))
     for k in ('pdb', 'xtra'): args.pop(k, None)  # fastcore's own debugging options
     return args
 
@@ -43,6 +52,40 @@ def signature_stub(module:str, name:str):
               bool_arg=bool_arg)
     exec(code, ns)
     return ns[name]
+
+# %% ../nbs/98_launch.ipynb #5a1e0c22
+SHARED_HELP = dict(lsun_gan_train=('RunConfig', 'train'))   # command: the class and function whose comments it shares
+
+def _comment(lines:list, node, end) -> str:
+    "The comment after `end` (a node) on its line, or else the comment lines right above `node`"
+    tail = lines[end.end_lineno - 1][end.end_col_offset:].lstrip(' ,')
+    if tail.startswith('#'): return tail[1:].strip()
+    above = []
+    for l in reversed(lines[:node.lineno - 1]):
+        if not l.strip().startswith('#'): break
+        above.insert(0, l.strip()[1:].strip())
+    return ' '.join(above)
+
+def shared_help(command:str) -> dict:
+    "{option: (help, default)} from the comments on the fields and parameters `SHARED_HELP` names for `command`"
+    if command not in SHARED_HELP: return {}
+    path = importlib.util.find_spec(f'lsun_gan.{COMMANDS[command]}').origin
+    try: src = Path(path).read_text(encoding='utf-8'); tree = ast.parse(src)
+    except (OSError, UnicodeDecodeError, SyntaxError): return {}   # no readable source: the options' own help stands
+    lines, res = src.splitlines(), {}
+    for node in tree.body:
+        if getattr(node, 'name', None) not in SHARED_HELP[command]: continue
+        if isinstance(node, ast.ClassDef):   # a dataclass: its fields, with their defaults
+            for f in node.body:
+                if isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name):
+                    d = f.value.value if isinstance(f.value, ast.Constant) else None
+                    res.setdefault(f.target.id, (_comment(lines, f, f), d))
+        else:
+            a = node.args
+            defaults = [None]*(len(a.args) - len(a.defaults)) + a.defaults + a.kw_defaults
+            for arg, d in zip(a.args + a.kwonlyargs, defaults):
+                res.setdefault(arg.arg, (_comment(lines, arg, d or arg), None))   # the command's default is its own
+    return res
 
 # %% ../nbs/98_launch.ipynb #0167b9b7
 def main():

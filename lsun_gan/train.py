@@ -6,7 +6,7 @@
 from __future__ import annotations
 # lsun_gan.core first: it silences a warning fastai triggers on import
 from .core import (UsageError, DataUnavailable, cli, cli_errors, atomic, write_csv, write_json, FolderLock,
-                           check, check_positive, NORMS)
+                           check, check_positive, check_number)
 from .cache import ImageCache, is_cache
 from .data import gan_dls, to_uint8, load_weights, weights_only_load, get_device
 from .crappify import crappy_dls
@@ -20,6 +20,7 @@ from .metrics import InceptionFeatures, image_batches, walk_smoothness
 from .callbacks import ModeCollapseCallback, FIDCallback
 import csv, errno, hashlib, inspect, io, json, math, os, pickle, random, sys, time, warnings
 from contextlib import nullcontext
+from dataclasses import dataclass, field, fields, asdict, replace, MISSING
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
@@ -38,10 +39,10 @@ from torchvision.utils import make_grid
 from PIL import Image
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'RUN_DEFAULTS', 'LOGGING', 'LEARNERS', 'MAX_WIDTH',
+__all__ = ['CKPT_FORMAT', 'ARCHS', 'DEFAULT_LR', 'ARCH_STATS', 'MANY_EPOCHS', 'MAX_WIDTH', 'LEARNERS', 'RESUMABLE', 'RECORDS',
            'rng_states', 'set_rng_states', 'save_grid', 'DivergenceCheck', 'EpochLog', 'CSVLogs', 'SampleGrid',
-           'summary_writer', 'TensorBoardLog', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'load_opt_state',
-           'Resume', 'Budget', 'Deadline', 'Snapshots', 'learner_keys', 'make_generator', 'config_generator',
+           'last_grid', 'summary_writer', 'TensorBoardLog', 'save_checkpoint', 'load_checkpoint', 'Checkpoint',
+           'load_opt_state', 'Resume', 'Budget', 'Deadline', 'Snapshots', 'learner_keys', 'RunConfig', 'make_generator',
            'build_learner', 'train', 'plot_losses', 'lsun_gan_train', 'load_generator', 'sample', 'walks',
            'latent_walks', 'save_walk', 'lsun_gan_sample', 'walk_line']
 
@@ -135,14 +136,18 @@ class SampleGrid(Callback):
     order = ORDERS['sample_grid']
     def __init__(self, path:str|Path, inputs:torch.Tensor, stats='gan', every:int=1):
         store_attr()
-        self.path, self.last = Path(path), None
+        self.path = Path(path)
     def before_train(self): self.cut = False
     def after_cancel_train(self): self.cut = True   # a budget ended the epoch, and the run with it: its grid is due
     def after_epoch(self):
         due = (self.epoch + 1) % self.every == 0 or self.epoch + 1 == self.n_epoch or self.cut
         if epoch_skipped(self.learn) or not due: return
-        self.last = save_grid(to_uint8(generate(sampling_generator(self.learn), self.inputs), self.stats),
-                              self.path/f'epoch_{self.epoch+1:03d}.png')
+        save_grid(to_uint8(generate(sampling_generator(self.learn), self.inputs), self.stats),
+                  self.path/f'epoch_{self.epoch+1:03d}.png')
+
+def last_grid(run:str|Path) -> Path|None:
+    "The sample grid of the latest epoch of the run in `run` that saved one (`SampleGrid`), or None"
+    return max(Path(run).glob('samples/epoch_*.png'), key=lambda f: int(f.stem.split('_')[1]), default=None)
 
 def summary_writer():
     "torch's TensorBoard `SummaryWriter` class, or a one-line error naming the optional dependency it needs"
@@ -329,37 +334,133 @@ ARCHS = ('wgan', 'gan', 'dcgan')
 DEFAULT_LR = dict(wgan=2e-4, gan=1e-4, dcgan=2e-4)
 ARCH_STATS = dict(wgan='gan', dcgan='gan', gan='imagenet')   # the normalisation each approach trains in
 MANY_EPOCHS = 10_000   # the epochs of a run that a budget (e.g. `--minutes`) ends
-RUN_DEFAULTS = dict(size=64, bs=64, seed=42, ema=False, nz=100, nf=64, backbone='resnet34', pretrain_epochs=1,
-                    precision='fp32', channels_last=False, sync_bn=False, tensorboard=False)
-LOGGING = ('tensorboard',)   # settings of how a run is watched, not of what it trains: a resume may change them
+MAX_WIDTH = 1024   # the widest `nf` and longest `nz` accepted: 16× the default width is already ~250× its weights
 LEARNERS = dict(wgan=wgan_learner, dcgan=dcgan_learner, gan=pretrained_gan_learner)
 _RUN_SETS = {'dls', 'size', 'nz', 'nf', 'generator', 'critic', 'gen_learn', 'crit_learn', 'cbs', 'kwargs'}
+RESUMABLE = ('epochs', 'lr')   # the settings a resume may change (each change is recorded in `changes`)
+RECORDS = ('changes', 'backbone_weights')   # what a run records in its config, not settings of it
+_WRITTEN_ONLY = ('stats', 'tensorboard')   # written for the config's readers (`stats`), or by older runs
 
 def learner_keys(arch:str) -> tuple:
     "The options `arch`'s learner declares itself (not fastai's, that `@delegates` shows), less what a run sets"
     code = inspect.unwrap(LEARNERS[arch]).__code__
     return tuple(k for k in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] if k not in _RUN_SETS)
 
-def _check(arch:str, data, size:int, backbone:str|None=None, learner_kw:dict|None=None):
-    check(arch in ARCHS, f"unknown arch {arch!r}: use one of {', '.join(ARCHS)}")
-    check(backbone in (None, *BACKBONES), f"--backbone {backbone}: use one of {', '.join(BACKBONES)}")
-    bad = set(learner_kw or {}) - set(learner_keys(arch))
-    check(not bad, f"{', '.join(sorted(bad))}: not an option of the {arch} learner; its options: "
-                   f"{', '.join(learner_keys(arch))}")
-    check(size in MODEL_SIZES, f"--size {size} is not supported for training: use one of {MODEL_SIZES}")
-    if not Path(data).exists():
-        raise DataUnavailable(f"data {data} does not exist: pass a prepared cache (lsun_gan_prepare) or a folder of "
-                              "images")
+def _opt(k:str) -> str: return '--' + k.replace('_', '-')   # a setting as the command line spells it
+
+@dataclass
+class RunConfig:
+    "What a run trains: the approach, the data and the settings (`config.json` and each checkpoint hold it)"
+    arch:str # wgan, gan or dcgan
+    data:str # A prepared cache (lsun_gan_prepare) or a folder of images
+    size:int=64 # Image side: 32, 64, 128 or 256 (a cache's must match)
+    bs:int=64 # Batch size
+    epochs:int|None=None # Total epochs of the run (unset: 1, or no limit with a time budget; on a resume, the run's)
+    lr:float|None=None # Learning rate (unset: 2e-4 wgan/dcgan, 1e-4 gan; on a resume, the run's)
+    seed:int=42 # Random seed: same seed, same losses on CPU
+    ema:bool=False # Keep and sample from an EMA of the generator
+    nz:int=100 # wgan, dcgan: length of the noise vector
+    nf:int=64 # wgan, dcgan: feature width of generator and critic (32 is ~4x cheaper)
+    backbone:str='resnet34' # gan: the U-Net's encoder, resnet34 (the course's) or resnet18 (lighter)
+    pretrain_epochs:int=1 # gan: epochs of generator and of critic pretraining
+    precision:str='fp32' # fp32, bf16 (autocast, on a CPU or a GPU) or fp16 (for GPUs: a loss scaler per network)
+    # Train in the channels_last memory format: 1.08-1.26x for DCGAN and WGAN on a 2-core CPU and an H200, slower for
+    # the pretrained GAN's U-Net there (see the benchmarks)
+    channels_last:bool=False
+    # Under torchrun on several GPUs: BatchNorm statistics over all ranks, as one process with the whole batch would
+    # have them (SyncBatchNorm; not on CPUs)
+    sync_bn:bool=False
+    learner_kw:dict=field(default_factory=dict) # To the approach's learner (`learner_keys(arch)`), e.g. `augment`
+    changes:list=field(default_factory=list) # What resumes changed: the `epoch`, `key`, `old` and `new` of each
+    backbone_weights:str|None=None # gan: the ImageNet weights its U-Net started from (the run records them)
+
+    def __post_init__(self):
+        check(self.arch in ARCHS, f"unknown arch {self.arch!r}: use one of {', '.join(ARCHS)}")
+        check(isinstance(self.data, (str, Path)), f"data {self.data!r}: give the path of a prepared cache or a folder")
+        for k in ('size', 'bs', 'nz', 'nf', 'pretrain_epochs', 'epochs'):
+            if getattr(self, k) is not None or k != 'epochs': check_number(k, getattr(self, k))
+        if self.lr is not None: check_number('lr', self.lr, whole=False)
+        check_number('seed', self.seed, zero_ok=True)
+        check(self.seed < 2**32, f"seed must be between 0 and 2**32-1 (what numpy takes), got {self.seed}")
+        check(self.size in MODEL_SIZES, f"size {self.size} is not supported for training: use one of {MODEL_SIZES}")
+        check(self.nf <= MAX_WIDTH, f"nf {self.nf} is more than {MAX_WIDTH}: the networks would not fit in memory")
+        check(self.nz <= MAX_WIDTH, f"nz {self.nz} is more than {MAX_WIDTH}: use a shorter noise vector")
+        check(self.backbone in BACKBONES, f"backbone {self.backbone}: use one of {', '.join(BACKBONES)}")
+        check(self.precision in PRECISIONS, f"precision {self.precision}: use one of {', '.join(PRECISIONS)}")
+        for k in ('ema', 'channels_last', 'sync_bn'):
+            v = getattr(self, k)
+            check(isinstance(v, bool), f"{k} is on or off (True or False), got {v!r}")
+        check(isinstance(self.learner_kw, dict), f"learner_kw {self.learner_kw!r}: give a dict of learner options")
+        bad = set(self.learner_kw) - set(learner_keys(self.arch))
+        check(not bad, f"{', '.join(sorted(bad))}: not an option of the {self.arch} learner; its options: "
+                       f"{', '.join(learner_keys(self.arch))}")
+        self.data = str(Path(self.data).resolve())
+
+    @property
+    def stats(self) -> str: return ARCH_STATS[self.arch]   # the normalisation the approach trains in
+
+    def settings(self) -> dict:
+        "The settings (all but `RECORDS`)"
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in RECORDS}
+
+    def to_dict(self) -> dict:
+        "As `config.json` holds it (with `stats`, for its readers)"
+        return {**asdict(self), 'stats': self.stats}
+
+    @classmethod
+    def defaults(cls) -> dict:
+        "The settings that have a default, with it"
+        return {f.name: f.default for f in fields(cls) if f.default is not MISSING and f.name not in RECORDS}
+
+    @classmethod
+    def from_dict(cls, d:dict, source:str|Path='the config') -> RunConfig:
+        "The config in `d` (from `source`: `config.json` or a checkpoint); settings a run predates take their default"
+        check(isinstance(d, dict) and 'arch' in d and 'data' in d,
+              f"{source} holds no run configuration: pass a checkpoint written by lsun_gan_train")
+        d = {k: v for k, v in d.items() if k not in _WRITTEN_ONLY}
+        unknown = set(d) - {f.name for f in fields(cls)}
+        check(not unknown, f"{source}: its run configuration has {', '.join(sorted(unknown))}, which this lsun_gan "
+                           "never writes: pass a checkpoint written by lsun_gan_train (or update lsun_gan)")
+        try: return cls(**d)
+        except UsageError as e:
+            raise UsageError(f"{source}: its run configuration is not one lsun_gan_train writes ({e}): pass a "
+                             "checkpoint written by lsun_gan_train") from None
+
+    @classmethod
+    def load(cls, run:str|Path, # A run folder (its `config.json`)
+             **changes) -> RunConfig:
+        "The config of the run in `run`, to resume it with `changes` to its `RESUMABLE` settings (others must agree)"
+        f = Path(run)/'config.json'
+        check(f.exists(), f"{run} holds no run (no config.json): pass the --out of a run to resume it, or train "
+                          "without --resume")
+        cfg = cls.from_dict(json.loads(f.read_text()), f)
+        cfg.check_continues(changes, run)
+        return replace(cfg, **changes)
+
+    def check_continues(self, given:dict, out:str|Path):
+        "One line unless the settings in `given` are this run's (in `out`), but for `RESUMABLE` ones"
+        if 'arch' in given:
+            check(given['arch'] == self.arch, f"{out} holds a {self.arch} run, not {given['arch']}: resume it as "
+                                              f"{self.arch}, or train {given['arch']} into another --out")
+        if 'data' in given:
+            check(Path(given['data']).resolve() == Path(self.data), f"data {given['data']} is not the data of the run "
+                  f"in {out} ({self.data}): pass that, or train into another --out")
+        for k, v in given.items():
+            if k in ('arch', 'data', *RESUMABLE): continue
+            check(v == getattr(self, k), f"{_opt(k)} {v} contradicts the run in {out} ({k} {getattr(self, k)}): "
+                  "continue it with its own settings (leave the option out; `RunConfig.load`), or train into "
+                  "another --out")
+
+    def generator(self) -> nn.Module:
+        "A fresh generator of this run, e.g. to load its weights into"
+        return make_generator(self.arch, self.size, self.nz, self.nf, self.backbone)
 
 def make_generator(arch:str, size:int=64, nz:int=100, nf:int=64, backbone:str='resnet34') -> nn.Module:
-    "A fresh generator of `arch`, e.g. to load a checkpoint into"
+    "A fresh generator of `arch`"
     return dict(wgan=lambda: wgan_generator(size, nz, nf), dcgan=lambda: DCGANGenerator(size, nz, nf),
                 gan=lambda: unet_generator(size, BACKBONES[backbone]))[arch]()
 
-def config_generator(cfg:dict) -> nn.Module:
-    "A fresh generator of the run whose config (`config.json`, a checkpoint's) is `cfg`"
-    return make_generator(cfg['arch'], cfg['size'], cfg['nz'], cfg['nf'], cfg['backbone'])
-
+# %% ../nbs/05_train.ipynb #c0f1a004
 def _quiet(learn:Learner) -> Learner:
     "`learn` printing one plain line per epoch, without progress-bar frames, when not in a notebook or a terminal"
     if not (in_notebook() or sys.stdout.isatty()):
@@ -382,157 +483,125 @@ def _pretrain(learn:Learner, path:Path, what:str, epochs:int, until:float|None=N
             print(f"  the time budget ended it after {learn.train_iter} batches of {epochs*len(learn.dls.train)}")
         save_checkpoint(learn.model.state_dict(), path)
 
-def build_learner(arch:str, data, size:int=64, bs:int=64, nz:int=100, out:str|Path='runs/tmp',
-                  pretrain_epochs:int=1, num_workers:int|None=None, device=None, seed:int=42,
-                  nf:int=64, # wgan, dcgan: feature width of generator and critic
-                  backbone:str='resnet34', # gan: the U-Net's encoder, resnet34 (the course's) or resnet18
+def build_learner(cfg:RunConfig, # The run's approach, data and settings
+                  out:str|Path='runs/tmp', # gan: pretraining is saved under `out/pretrain` (and loaded from there)
+                  device=None, # 'cpu', 'cuda', 'cuda:1'... (default: the GPU if there is one)
+                  num_workers:int|None=None, # DataLoader worker processes (default: fastai's)
                   # gan: a time budget's first 40% pretrain the generator, the next 20% the critic
-                  budget:Budget|None=None,
-                  precision:str='fp32', # gan: the precision of pretraining (see `GANMixedPrecision`)
-                  **kwargs # To the approach's learner (`learner_keys(arch)`)
+                  budget:Budget|None=None
                  ) -> Learner:
-    "The `DataLoaders` and learner of `arch` on `data` (a prepared cache or a folder), on `device`"
-    _check(arch, data, size, backbone, kwargs)
-    device, dl_kw = get_device(device), {} if num_workers is None else dict(num_workers=num_workers)
-    if arch != 'gan':
-        dls = gan_dls(data, size=size, bs=bs, noise_sz=nz, device=device, **dl_kw)
-        return LEARNERS[arch](dls, size=size, nz=nz, nf=nf, **kwargs)
+    "The `DataLoaders` and learner of `cfg`'s approach on its data, on `device`"
+    c, dl_kw = cfg, {} if num_workers is None else dict(num_workers=num_workers)
+    if c.arch != 'gan':
+        dls = gan_dls(c.data, size=c.size, bs=c.bs, noise_sz=c.nz, device=device, **dl_kw)
+        return LEARNERS[c.arch](dls, size=c.size, nz=c.nz, nf=c.nf, **c.learner_kw)
     pre = Path(out)/'pretrain'; pre.mkdir(parents=True, exist_ok=True)
     done = (pre/'generator.pth').exists()   # the backbone's first weights only matter before pretraining
-    dls = crappy_dls(data, size=size, bs=bs, seed=seed, device=device, **dl_kw)
-    check(len(dls.valid_ds), f"{data}: {len(dls.train_ds)} images leave none for the pretrained GAN's validation set "
-                             "(a tenth of the images, whose repairs are its sample grids): use 10 or more")
-    gen = generator_learner(dls, size=size, arch=BACKBONES[backbone], pretrained=not done)
+    dls = crappy_dls(c.data, size=c.size, bs=c.bs, seed=c.seed, device=device, **dl_kw)
+    check(len(dls.valid_ds), f"{c.data}: {len(dls.train_ds)} images leave none for the pretrained GAN's validation "
+                             "set (a tenth of the images, whose repairs are its sample grids): use 10 or more")
+    gen = generator_learner(dls, size=c.size, arch=BACKBONES[c.backbone], pretrained=not done)
     until = budget.deadline if budget else lambda frac: None
-    _pretrain(gen, pre/'generator.pth', 'U-Net generator on crappy → real', pretrain_epochs, until(0.4), precision,
-              pct_start=0.8)
+    _pretrain(gen, pre/'generator.pth', 'U-Net generator on crappy → real', c.pretrain_epochs, until(0.4),
+              c.precision, pct_start=0.8)
     crit_data = save_generated(gen, pre/'critic_data', until=until(0.5))
-    crit = critic_learner(critic_dls(crit_data, bs=bs, device=device, **dl_kw), size=size)
-    _pretrain(crit, pre/'critic.pth', 'critic on generated vs real', pretrain_epochs, until(0.6), precision)
-    learn = LEARNERS[arch](gen, crit, **kwargs)
+    crit = critic_learner(critic_dls(crit_data, bs=c.bs, device=dls.device, **dl_kw), size=c.size)
+    _pretrain(crit, pre/'critic.pth', 'critic on generated vs real', c.pretrain_epochs, until(0.6), c.precision)
+    learn = LEARNERS[c.arch](gen, crit, **c.learner_kw)
     learn.backbone_weights = gen.backbone_weights if not done else None
     return learn
 
+
 # %% ../nbs/05_train.ipynb #60c24756
-def _run_config(arch, data, out:Path, resume:bool, epochs, lr, given:dict, timed:bool=False) -> tuple:
-    "The run's config and checkpoint: new from the arguments, or the checkpoint's with the changes it allows"
-    given = {k: v for k, v in given.items() if v is not None}
+def _run_config(cfg:RunConfig, out:Path, resume:bool, timed:bool) -> tuple:
+    "The run's config, complete, and its checkpoint (None for a new run): on `resume`, the run's with the changes asked"
     if not resume:
         check(not (out/'ckpt.pth').exists(),
               f"{out} already holds a run: pass --resume to continue it, or choose another --out")
-        cfg = dict(arch=arch, data=str(Path(data).resolve()), **{**RUN_DEFAULTS, **given}, epochs=ifnone(epochs, 1),
-                   lr=ifnone(lr, DEFAULT_LR[arch]), stats=ARCH_STATS[arch], changes=[])
-        return cfg, None
+        return replace(cfg, epochs=ifnone(cfg.epochs, MANY_EPOCHS if timed else 1),
+                       lr=ifnone(cfg.lr, DEFAULT_LR[cfg.arch]), changes=[]), None
     ck = load_checkpoint(out/'ckpt.pth')
-    cfg, done = {**RUN_DEFAULTS, **ck['config']}, ck['epoch']   # runs from before a setting existed had its default
-    check(cfg['arch'] == arch, f"{out} holds a {cfg['arch']} run, not {arch}: resume it as {cfg['arch']}, or train "
-                               f"{arch} into another --out")
-    check(Path(data).resolve() == Path(cfg['data']), f"data {data} is not the data of the run in {out} "
-                                                     f"({cfg['data']}): pass that, or train into another --out")
-    for k, v in given.items():
-        if k in LOGGING: cfg[k] = v; continue
-        check(v == cfg[k], f"--{k.replace('_', '-')} {v} contradicts the run in {out} ({k} {cfg[k]}): leave it out "
-                           "to continue that run, or train into another --out")
-    check(timed or epochs is not None or cfg['epochs'] != MANY_EPOCHS,
+    run, done = RunConfig.from_dict(ck['config'], out/'ckpt.pth'), ck['epoch']
+    run.check_continues(cfg.settings(), out)
+    epochs = ifnone(cfg.epochs, run.epochs)
+    check(timed or epochs != MANY_EPOCHS,
           f"the run in {out} was timed (--minutes) and has no epoch limit: pass --minutes or --epochs")
-    epochs = ifnone(epochs, cfg['epochs'])
     check(epochs > done, f"the run in {out} has done {done} epochs and --epochs is the total: pass --epochs "
                          f"{done + 1} or more to train further")
-    for k, v in dict(epochs=epochs, lr=ifnone(lr, cfg['lr'])).items():
-        if v != cfg[k]: cfg['changes'] = [*cfg['changes'], dict(epoch=done, key=k, old=cfg[k], new=v)]; cfg[k] = v
-    return cfg, ck
+    new = dict(epochs=epochs, lr=ifnone(cfg.lr, run.lr))
+    changes = [dict(epoch=done, key=k, old=getattr(run, k), new=v) for k, v in new.items() if v != getattr(run, k)]
+    return replace(run, **new, changes=[*run.changes, *changes]), ck
 
-MAX_WIDTH = 1024   # the widest `nf` and longest `nz` accepted: 16× the default width is already ~250× its weights
-
-def train(arch:str, # 'wgan', 'gan' or 'dcgan'
-          data:str|Path, # A prepared cache or a folder of images
-          out:str|Path, # The run folder
-          size:int|None=None, # Image side (default 64)
-          bs:int|None=None, # Batch size (default 64)
-          epochs:int|None=None, # Total epochs of the run (default 1); on `resume`, more than those done
-          lr:float|None=None, # Default: 2e-4 for wgan and dcgan, 1e-4 for gan; on `resume`, a new one is recorded
-          seed:int|None=None, # Same seed, same losses (on CPU); default 42
-          ema:bool|None=None, # Keep an EMA of the generator and sample from it (default False)
-          pretrain_epochs:int|None=None, # For `gan`: epochs of generator and of critic pretraining (default 1)
-          resume:bool=False, # Continue the run in `out`: its checkpoint's settings hold, None arguments take them
-          every:int=1, # Save a sample grid every `every` epochs
+def train(cfg:RunConfig, # What to train: the approach, the data and the settings
+          out:str|Path, # The run folder (one run per folder; it is locked while training)
+          resume:bool=False, # Continue the run in `out`: `cfg` must agree with its settings, but for `RESUMABLE` ones
+          # Stop after this many minutes of this call (pretraining included), at the end of that epoch; with no
+          # epochs set, the run has no epoch limit
+          minutes:float|None=None,
+          budget:Budget|None=None, # Or any `Budget` (images, generator steps, seconds)
+          every:int=1, # Save a sample grid every this many epochs
           n_samples:int=64, # Images in each grid
           collapse:bool=True, # Watch for mode collapse (`ModeCollapseCallback`) and warn
-          fid_every:int=0, # Compute FID every `fid_every` epochs (`FIDCallback`; needs the Inception weights)
-          fid_n:int=1000, # Samples for FID
-          fid_weights:str|None=None, # The FID Inception weights file (default: torch hub cache)
-          nz:int|None=None, # Length of the noise vector (default 100)
-          nf:int|None=None, # wgan, dcgan: feature width of generator and critic (default 64; 32 is 4× cheaper)
-          backbone:str|None=None, # gan: the U-Net's encoder, 'resnet34' (default, the course's) or 'resnet18'
-          precision:str|None=None, # 'fp32' (default), 'bf16' or 'fp16' (`GANMixedPrecision`)
-          channels_last:bool|None=None, # Train in channels_last memory format (fastai's `ChannelsLast`; default False)
-          sync_bn:bool|None=None, # On several GPUs: BatchNorm stats over all ranks (`SyncBatchNorm`; default False)
-          tensorboard:bool=False, # Also log each epoch to TensorBoard under `out/tb` (`TensorBoardLog`)
-          minutes:float|None=None, # Stop after this many minutes (this call's wall clock), at the end of that epoch
-          budget:Budget|None=None, # Or any `Budget` (images, generator steps, seconds)
-          max_loss:float=1e4, num_workers:int|None=None,
-          device=None, # 'cpu', 'cuda', 'cuda:1'... (default: the GPU if there is one)
+          fid_every:int=0, # Compute FID every this many epochs (0: never; needs the Inception weights; `FIDCallback`)
+          fid_n:int=1000, # Generated images for each FID
+          fid_weights:str|None=None, # The FID Inception weights file (default: the torch hub cache)
+          # Also log losses, steps, images/s, metrics and sample grids to TensorBoard under OUT/tb
+          # (pip install 'lsun_gan[tensorboard]'; view with: tensorboard --logdir OUT/tb)
+          tensorboard:bool=False,
           snapshots:float|None=None, # Save the generator every this many seconds under `out/snapshots` (`Snapshots`)
-          cbs=None, # More callbacks
-          learner_kw:dict|None=None, # To the approach's learner (see `build_learner`)
-          on_diverge:str='raise' # 'raise' `TrainingDiverged`; 'stop': warn, end the run, keep the last good generator
+          max_loss:float=1e4, # A loss above this stops the run (`DivergenceCheck`)
+          on_diverge:str='raise', # 'raise' `TrainingDiverged`; 'stop': warn, end the run, keep the last good generator
+          num_workers:int|None=None, # DataLoader worker processes (default: fastai's)
+          device=None, # cpu, cuda, cuda:N or mps (default: the GPU if there is one)
+          cbs=None # More callbacks
          ) -> Learner:
-    "Train `arch` on `data`, writing checkpoints, sample grids, losses and metrics under `out`"
+    "Train `cfg`, writing checkpoints, sample grids, losses and metrics under `out`"
     out = Path(out)
-    _check(arch, data, ifnone(size, RUN_DEFAULTS['size']), backbone, learner_kw)
-    check_positive(bs=bs, epochs=epochs, lr=lr, every=every, n_samples=n_samples, nz=nz, nf=nf, minutes=minutes,
-                   pretrain_epochs=pretrain_epochs, snapshots=snapshots)
+    check(isinstance(cfg, RunConfig), f"train takes a RunConfig, e.g. RunConfig('dcgan', data), not {cfg!r}")
+    if not Path(cfg.data).exists():
+        raise DataUnavailable(f"data {cfg.data} does not exist: pass a prepared cache (lsun_gan_prepare) or a "
+                              "folder of images")
+    check_positive(every=every, n_samples=n_samples, minutes=minutes, snapshots=snapshots)
     check(not (minutes and budget), "pass minutes or a budget, not both")
-    check(precision in (None, *PRECISIONS), f"--precision {precision}: use one of {', '.join(PRECISIONS)}")
     check(on_diverge in ('raise', 'stop'), f"on_diverge={on_diverge!r}: use 'raise' or 'stop'")
     if tensorboard: summary_writer()   # a missing package is said now, not after pretraining
     check(num_workers is None or num_workers >= 0, f"--workers must be >= 0 (0: in this process), got {num_workers}")
     if num_workers: num_workers = min(num_workers, os.cpu_count() or 1)   # more would only fork and wait
-    check(seed is None or 0 <= seed < 2**32, f"--seed must be between 0 and 2**32-1 (what numpy takes), got {seed}")
-    check(nf is None or nf <= MAX_WIDTH, f"--nf {nf} is more than {MAX_WIDTH}: the networks would not fit in memory")
-    check(nz is None or nz <= MAX_WIDTH, f"--nz {nz} is more than {MAX_WIDTH}: use a shorter noise vector")
-    for d in ImageCache(data).sources if is_cache(data) else [data]:   # its grids and plots would become images
+    for d in ImageCache(cfg.data).sources if is_cache(cfg.data) else [cfg.data]:   # grids and plots would be images
         check(not out.resolve().is_relative_to(Path(d).resolve()), f"--out {out} is inside the image folder {d}: "
               "choose a run folder outside it")
     if minutes: budget = Budget(seconds=minutes*60)   # its clock starts here: pretraining counts
-    if budget and epochs is None and not resume: epochs = MANY_EPOCHS   # the budget ends the run
     device = init_distributed(device)   # under `torchrun`: this rank's device, in the process group
     main, world = rank() == 0, world_size()
-    check(not sync_bn or device.type == 'cuda', "--sync-bn needs GPUs (NCCL); on CPUs each rank keeps its own "
-                                                "BatchNorm statistics")
+    check(not cfg.sync_bn or device.type == 'cuda', "--sync-bn needs GPUs (NCCL); on CPUs each rank keeps its own "
+                                                    "BatchNorm statistics")
     with FolderLock(out, 'lsun_gan_train') if main else nullcontext():   # rank 0 writes for every rank
-        config, ck = _run_config(arch, data, out, resume, epochs, lr, dict(
-            size=size, bs=bs, seed=seed, ema=ema, nz=nz, nf=nf, backbone=backbone, pretrain_epochs=pretrain_epochs,
-            precision=precision, channels_last=channels_last, sync_bn=sync_bn, tensorboard=tensorboard,
-            learner_kw=learner_kw),
-            timed=budget is not None)
-        c = config
+        c, ck = _run_config(cfg, out, resume, timed=budget is not None)
         if ck: _check_ranks(ck, out)
-        set_seed(c['seed'], reproducible=True)
-        learn = rank0_first(build_learner, arch, data, c['size'], c['bs'], c['nz'], out, c['pretrain_epochs'],
-                            num_workers, device, c['seed'], c['nf'], c['backbone'], budget, c['precision'],
-                            **(c.get('learner_kw') or {}))   # the pretrained GAN pretrains once: the others load it
-        if world > 1: set_seed(c['seed'] + rank(), reproducible=True)   # each rank draws its own noise
-        if getattr(learn, 'backbone_weights', None): c['backbone_weights'] = learn.backbone_weights
+        set_seed(c.seed, reproducible=True)
+        learn = rank0_first(build_learner, c, out, device, num_workers, budget)   # the GAN pretrains once: others load
+        learn.run_config = c
+        if world > 1: set_seed(c.seed + rank(), reproducible=True)   # each rank draws its own noise
+        if getattr(learn, 'backbone_weights', None): c.backbone_weights = learn.backbone_weights
         if ck: learn.model.generator.load_state_dict(ck['generator']); learn.model.critic.load_state_dict(ck['critic'])
-        inputs = fixed_inputs(learn.dls, n_samples, c['seed'])
+        inputs = fixed_inputs(learn.dls, n_samples, c.seed)
         cbs = [DivergenceCheck(max_loss), EpochLog(), CSVLogs(out),
-               *([SampleGrid(out/'samples', inputs, c['stats'], every)] if main else []),
-               Checkpoint(out/'ckpt.pth', config), *([EMA()] if c['ema'] else []),
-               *([GANMixedPrecision(c['precision'])] if c['precision'] != 'fp32' else []),
-               *([ChannelsLast()] if c['channels_last'] else []),
-               *([DistributedGAN(c['sync_bn'])] if world > 1 else []),
-               *([Resume(ck, c['lr'])] if ck else []), *([budget] if budget else []), *(cbs or [])]
+               *([SampleGrid(out/'samples', inputs, c.stats, every)] if main else []),
+               Checkpoint(out/'ckpt.pth', c.to_dict()), *([EMA()] if c.ema else []),
+               *([GANMixedPrecision(c.precision)] if c.precision != 'fp32' else []),
+               *([ChannelsLast()] if c.channels_last else []),
+               *([DistributedGAN(c.sync_bn)] if world > 1 else []),
+               *([Resume(ck, c.lr)] if ck else []), *([budget] if budget else []), *(cbs or [])]
         if main:   # what only watches or writes runs once
             if snapshots: cbs.append(Snapshots(out/'snapshots', snapshots, budget.t0 if budget else None))
-            if collapse: cbs.append(ModeCollapseCallback(real=data, stats=c['stats']))
-            if c['tensorboard']: cbs.append(TensorBoardLog(out/'tb', out/'samples'))
-            if fid_every: cbs.append(FIDCallback(real=data, extractor=InceptionFeatures(fid_weights), n=fid_n,
-                                                 every=fid_every, stats=c['stats']))
-            write_json(out/'config.json', config)
+            if collapse: cbs.append(ModeCollapseCallback(real=c.data, stats=c.stats))
+            if tensorboard: cbs.append(TensorBoardLog(out/'tb', out/'samples'))
+            if fid_every: cbs.append(FIDCallback(real=c.data, extractor=InceptionFeatures(fid_weights), n=fid_n,
+                                                 every=fid_every, stats=c.stats))
+            write_json(out/'config.json', c.to_dict())
         learn.add_cbs(cbs)
         _quiet(learn).logger = noop   # `EpochLog` prints each epoch's line; the progress bar must not print a table
-        try: learn.fit(c['epochs'], c['lr'], start_epoch=ck['epoch'] if ck else 0)
+        try: learn.fit(c.epochs, c.lr, start_epoch=ck['epoch'] if ck else 0)
         except TrainingDiverged as e:
             ckpt = out/'ckpt.pth'
             msg = f"{e.msg}. Training stopped. " + (
@@ -580,48 +649,30 @@ def plot_losses(out:str|Path, smooth:int=20, close:bool=False):
 def lsun_gan_train(arch:str, # wgan, gan or dcgan
                    data:str, # A prepared cache (lsun_gan_prepare) or a folder of images
                    out:str='runs/run', # The run folder (one run per folder; it is locked while training)
-                   size:int=None, # Image side: 32, 64, 128 or 256 (default 64; a cache's must match)
-                   bs:int=None, # Batch size (default 64)
-                   epochs:int=None, # Total epochs of the run (default 1); with --resume, more than those done
-                   lr:float=None, # Learning rate (default 2e-4 wgan/dcgan, 1e-4 gan); with --resume, used from then on
-                   seed:int=None, # Random seed: same seed, same losses on CPU (default 42)
-                   ema:store_true=False, # Keep and sample from an EMA of the generator
-                   # Stop after MINUTES of this call (pretraining included), at the end of that epoch; without --epochs
-                   # the run has no epoch limit
-                   minutes:float=None,
-                   nf:int=None, # wgan, dcgan: feature width of generator and critic (default 64; 32 is ~4x cheaper)
-                   backbone:str=None, # gan: the U-Net's encoder, resnet34 (default, the course's) or resnet18 (lighter)
-                   # fp32 (default), bf16 (autocast, on a CPU or a GPU) or fp16 (for GPUs: a loss scaler per network)
-                   precision:str=None,
-                   # Train in the channels_last memory format: 1.08-1.26x for DCGAN and WGAN on a 2-core CPU and an
-                   # H200, slower for the pretrained GAN's U-Net there (see the benchmarks)
-                   channels_last:store_true=False,
-                   # Under torchrun on several GPUs: BatchNorm statistics over all ranks, as one process with the whole
-                   # batch would have them (SyncBatchNorm; not on CPUs)
-                   sync_bn:store_true=False,
-                   # Also log losses, steps, images/s, metrics and sample grids to TensorBoard under OUT/tb
-                   # (pip install 'lsun_gan[tensorboard]'; view with: tensorboard --logdir OUT/tb)
-                   tensorboard:store_true=False,
+                   # Continue the run in OUT with its own settings: the settings given must agree with them, but
+                   # --epochs (the new total) and --lr (from then on)
+                   resume:store_true=False,
+                   size:int=None, bs:int=None, epochs:int=None, lr:float=None, seed:int=None, ema:store_true=False,
+                   nf:int=None, backbone:str=None, pretrain_epochs:int=None, precision:str=None,
+                   channels_last:store_true=False, sync_bn:store_true=False,
                    # The critic sees every batch, real and generated, through differentiable augmentation (colour,
                    # translation, cutout: DiffAugment), the remedy for a critic that memorises a small dataset
                    augment:store_true=False,
-                   pretrain_epochs:int=None, # gan: epochs of generator and of critic pretraining (default 1)
-                   resume:store_true=False, # Continue the run in OUT with its own settings (size, bs, seed, ema...)
-                   every:int=1, # Save a sample grid every EVERY epochs
+                   minutes:float=None, every:int=1, tensorboard:store_true=False, fid_every:int=0, fid_n:int=1000,
+                   device:str=None,
+                   weights:str=None, # The FID Inception weights file (default: the torch hub cache)
                    workers:int=None, # DataLoader worker processes (default: fastai's)
-                   device:str=None, # cpu, cuda, cuda:N or mps (default: the GPU if there is one)
-                   no_collapse:store_true=False, # Do not watch for mode collapse
-                   fid_every:int=0, # Compute FID every FID_EVERY epochs (0: never; needs the Inception weights)
-                   fid_n:int=1000, # Generated images for each FID
-                   weights:str=None # The FID Inception weights file (default: the torch hub cache)
+                   no_collapse:store_true=False # Do not watch for mode collapse
                   ):
     "Train a GAN on LSUN bedrooms; writes checkpoints, sample grids, metrics and loss curves under OUT"
     with cli_errors('lsun_gan_train', on_interrupt='run it again with --resume to continue from the last checkpoint'):
-        try: train(arch, data, out, size, bs, epochs, lr, seed, ema or None, pretrain_epochs, resume, every,
-                   collapse=not no_collapse, fid_every=fid_every, fid_n=fid_n, fid_weights=weights, nf=nf,
-                   backbone=backbone, precision=precision, channels_last=channels_last or None,
-                   sync_bn=sync_bn or None, tensorboard=tensorboard, minutes=minutes, num_workers=workers,
-                   device=device, learner_kw=dict(augment=True) if augment else None)
+        given = dict(arch=arch, data=data, size=size, bs=bs, epochs=epochs, lr=lr, seed=seed, ema=ema, nf=nf,
+                     backbone=backbone, pretrain_epochs=pretrain_epochs, precision=precision,
+                     channels_last=channels_last, sync_bn=sync_bn, learner_kw=dict(augment=True) if augment else None)
+        given = {k: v for k, v in given.items() if v is not None and v is not False}   # given: 0 is, an unset flag not
+        cfg = RunConfig.load(out, **given) if resume else RunConfig(**given)
+        try: train(cfg, out, resume, minutes=minutes, every=every, collapse=not no_collapse, fid_every=fid_every,
+                   fid_n=fid_n, fid_weights=weights, tensorboard=tensorboard, num_workers=workers, device=device)
         except TrainingDiverged as e:
             print(f"lsun_gan_train: training diverged: {e}", file=sys.stderr)
             sys.exit(3)
@@ -632,22 +683,9 @@ def lsun_gan_train(arch:str, # wgan, gan or dcgan
 if __name__ == '__main__': lsun_gan_train()   # `torchrun --nproc_per_node N -m lsun_gan.train ARCH DATA ...`
 
 # %% ../nbs/05_train.ipynb #8f7bc01f
-def _ckpt_config(ck, ckpt) -> dict:
-    "The run config of the loaded checkpoint `ck`, checked as `train` checks its options (one line otherwise)"
-    cfg = ck.get('config') if isinstance(ck, dict) else None
-    check(isinstance(cfg, dict), f"{ckpt} holds no run configuration: pass a checkpoint written by lsun_gan_train")
-    cfg = {**RUN_DEFAULTS, **cfg}   # runs from before a setting existed had its default
-    width = lambda v: isinstance(v, int) and 0 < v <= MAX_WIDTH
-    for ok, what in ((cfg.get('arch') in ARCHS, 'arch'), (cfg['size'] in MODEL_SIZES, 'size'), (width(cfg['nz']), 'nz'),
-                     (width(cfg['nf']), 'nf'), (cfg['backbone'] in BACKBONES, 'backbone'),
-                     (cfg.get('stats') in NORMS, 'stats')):
-        check(ok, f"{ckpt}: its run configuration has {what} {cfg.get(what)!r}, which lsun_gan_train never writes: "
-                  "pass a checkpoint written by lsun_gan_train")
-    return cfg
-
 def load_generator(ckpt:str|Path, # A checkpoint, or a snapshot of a run (`run/snapshots/NNN.pth`, `Snapshots`)
                    ema:bool=True) -> tuple:
-    "The generator of `ckpt` (a checkpoint's EMA weights when it has them and `ema`) and the run's config"
+    "The generator of `ckpt` (a checkpoint's EMA weights when it has them and `ema`) and the run's `RunConfig`"
     ckpt = Path(ckpt)
     run_cfg = ckpt.parent.parent/'config.json'
     if ckpt.parent.name == 'snapshots' and run_cfg.exists():   # a snapshot holds the generator; its run, the config
@@ -657,9 +695,9 @@ def load_generator(ckpt:str|Path, # A checkpoint, or a snapshot of a run (`run/s
     return _generator(load_checkpoint(ckpt), ckpt, ema)
 
 def _generator(ck:dict, ckpt, ema:bool) -> tuple:
-    "The generator of loaded checkpoint `ck` (read from `ckpt`) and its run's config, both checked"
-    cfg = _ckpt_config(ck, ckpt)
-    G = config_generator(cfg)
+    "The generator of loaded checkpoint `ck` (read from `ckpt`) and its run's `RunConfig`, both checked"
+    cfg = RunConfig.from_dict(ck.get('config') if isinstance(ck, dict) else None, ckpt)
+    G = cfg.generator()
     try: G.load_state_dict(ck['ema'] if ema and ck.get('ema') is not None else ck['generator'])
     except (KeyError, RuntimeError, TypeError, AttributeError) as e:
         raise UsageError(f"{ckpt}: its generator's weights do not fit its configuration ({type(e).__name__})") from None
@@ -671,13 +709,13 @@ def sample(ckpt:str|Path, n:int=64, seed:int=0, data:str|Path|None=None, ema:boo
     "`n` uint8 images (N,3,H,W) from the generator in `ckpt`; `gan` runs repair crappy versions of `data`'s images"
     check_positive(n=n)
     G, cfg = load_generator(ckpt, ema)
-    if cfg['arch'] == 'gan':
+    if cfg.arch == 'gan':
         check(data is not None, "a gan checkpoint repairs crappy images: pass --data (a prepared cache or a folder)")
-        dl = crappy_dls(data, size=cfg['size'], bs=min(n, 16), seed=seed, num_workers=0, zoom=False, device='cpu'
+        dl = crappy_dls(data, size=cfg.size, bs=min(n, 16), seed=seed, num_workers=0, zoom=False, device='cpu'
                        ).train.new(shuffle=False, drop_last=False)
         inputs = torch.cat([b[0].cpu().as_subclass(torch.Tensor) for b, _ in zip(dl, range(math.ceil(n/dl.bs)))])[:n]
-    else: inputs = torch.randn(n, cfg['nz'], generator=torch.Generator().manual_seed(seed))
-    return to_uint8(generate(G.to(get_device(device)), inputs), cfg['stats'])
+    else: inputs = torch.randn(n, cfg.nz, generator=torch.Generator().manual_seed(seed))
+    return to_uint8(generate(G.to(get_device(device)), inputs), cfg.stats)
 
 def walks(generator:nn.Module, nz:int, stats:str, # A noise → image generator, its noise length and normalisation
           k:int=4, # Number of walks
@@ -695,9 +733,9 @@ def latent_walks(ckpt:str|Path, # A wgan or dcgan checkpoint, or a snapshot
                  k:int=4, steps:int=10, seed:int=0, ema:bool=True, device=None) -> torch.Tensor:
     "`walks` of the generator in `ckpt`"
     G, cfg = load_generator(ckpt, ema)
-    check(cfg['arch'] != 'gan', f"{ckpt} is a gan run: it repairs crappy images and has no noise to walk through; "
+    check(cfg.arch != 'gan', f"{ckpt} is a gan run: it repairs crappy images and has no noise to walk through; "
                                 "walks are for wgan and dcgan runs")
-    return walks(G.to(get_device(device)), cfg['nz'], cfg['stats'], k, steps, seed)
+    return walks(G.to(get_device(device)), cfg.nz, cfg.stats, k, steps, seed)
 
 def save_walk(paths:torch.Tensor, png:str|Path) -> tuple:
     "Write walks (k, steps, 3, H, W) as a PNG grid (a walk per row) and a GIF beside it (there and back); their paths"

@@ -14,7 +14,7 @@ from torch import nn
 from fastai.data.core import DataLoaders, TfmdDL
 from lsun_gan.learner import (wgan_learner, dcgan_learner, SafeGANLearner, ThresholdSwitcher, DistributedGAN,
                               dcgan_gen_loss, dcgan_crit_loss)
-from lsun_gan.train import train, Budget
+from lsun_gan.train import train, Budget, RunConfig
 from lsun_gan.learner import TrainingDiverged
 from fastai.callback.core import Callback
 import torch.distributed as dist
@@ -39,8 +39,8 @@ def toy(mode:str, bs:int, out:Path):
     save(learn, out, start=start)
 
 def real(arch:str, data:str, out:Path, epochs:int, resume:bool):
-    learn = train(arch, data, out, size=32, bs=8, epochs=epochs, resume=resume, num_workers=0, device='cpu',
-                  backbone='resnet18', collapse=False, n_samples=8)
+    learn = train(RunConfig(arch, data, size=32, bs=8, epochs=epochs, backbone='resnet18'), out, resume=resume,
+                  num_workers=0, device='cpu', collapse=False, n_samples=8)
     save(learn, out)
 
 class NaNCritic(Callback):
@@ -54,8 +54,8 @@ class NaNCritic(Callback):
 
 def nan(data:str, out:Path):
     try:
-        train('dcgan', data, out, size=32, bs=8, epochs=2, num_workers=0, device='cpu', collapse=False, n_samples=8,
-              cbs=[NaNCritic(1, 2)])
+        train(RunConfig('dcgan', data, size=32, bs=8, epochs=2), out, num_workers=0, device='cpu', collapse=False,
+              n_samples=8, cbs=[NaNCritic(1, 2)])
         msg = 'no divergence'
     except TrainingDiverged as e: msg = str(e)
     (Path(out)/f'rank{rank()}.txt').write_text(msg)
@@ -82,8 +82,8 @@ class CountCollectives(Callback):
 def count(arch:str, data:str, out:Path, budget:str):
     cb = CountCollectives()
     b = Budget(images=96) if budget == 'images' else Budget(seconds=3600, images=96)
-    train(arch, data, out, size=32, bs=8, num_workers=0, device='cpu', collapse=False, n_samples=8, budget=b,
-          cbs=[cb], backbone='resnet18')
+    train(RunConfig(arch, data, size=32, bs=8, backbone='resnet18'), out, num_workers=0, device='cpu', collapse=False,
+          n_samples=8, budget=b, cbs=[cb])
     if rank() == 0: (Path(out)/'counts.json').write_text(json.dumps(dict(calls=cb.calls, batches=cb.batches)))
 
 def save(learn, out:Path, **extra):

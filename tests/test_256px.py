@@ -2,7 +2,7 @@
 import os, subprocess
 import pytest, torch
 from conftest import cli
-from lsun_gan.train import train, Budget, latent_walks, sample as sample_ckpt
+from lsun_gan.train import train, RunConfig, Budget, latent_walks, sample as sample_ckpt
 from lsun_gan.metrics import swd, image_batches
 
 @pytest.mark.long
@@ -18,8 +18,8 @@ def test_256px_prepare_train_sample_evaluate(sample, tmp_path):
     for arch, kw in (('dcgan', dict(nf=8)), ('wgan', dict(nf=8)),
                      ('gan', dict(backbone='resnet18', learner_kw=dict(max_crit=1)))):
         run = tmp_path/arch
-        train(arch, tmp_path/'c256', run, size=256, bs=4, budget=Budget(gen_steps=1), num_workers=0, n_samples=4,
-              collapse=False, device='cpu', **kw)
+        train(RunConfig(arch, tmp_path/'c256', size=256, bs=4, **kw), run, budget=Budget(gen_steps=1), num_workers=0,
+              n_samples=4, collapse=False, device='cpu')
         x = sample_ckpt(run/'ckpt.pth', n=3, data=tmp_path/'c256' if arch == 'gan' else None, device='cpu')
         assert x.shape == (3, 3, 256, 256) and x.dtype == torch.uint8 and x.float().std() > 0, arch
     walk = latent_walks(tmp_path/'dcgan'/'ckpt.pth', k=1, steps=3, device='cpu')

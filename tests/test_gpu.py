@@ -28,8 +28,8 @@ def test_cache_batches_cross_as_uint8_and_transform_on_the_gpu(cache):
 @pytest.mark.parametrize('precision', ['bf16', 'fp16'])
 def test_mixed_precision_on_the_gpu(arch, precision, cache, tmp_path):
     "Finite losses, float32 weights; fp16 keeps one loss scale per network"
-    from lsun_gan.train import train
-    learn = train(arch, cache, tmp_path/'r', size=32, bs=32, epochs=2, precision=precision, device='cuda',
+    from lsun_gan.train import train, RunConfig
+    learn = train(RunConfig(arch, cache, size=32, bs=32, epochs=2, precision=precision), tmp_path/'r', device='cuda',
                   num_workers=0, collapse=False)
     assert all(math.isfinite(l) for *_, l in learn.gan_losses.steps)
     assert next(learn.model.parameters()).dtype == torch.float32
@@ -38,8 +38,8 @@ def test_mixed_precision_on_the_gpu(arch, precision, cache, tmp_path):
     assert all(s.is_enabled() == (precision == 'fp16') for s in mp.scalers.values())
 
 def test_channels_last_on_the_gpu(cache, tmp_path):
-    from lsun_gan.train import train
-    learn = train('dcgan', cache, tmp_path/'r', size=32, bs=32, epochs=1, channels_last=True, device='cuda',
+    from lsun_gan.train import train, RunConfig
+    learn = train(RunConfig('dcgan', cache, size=32, bs=32, epochs=1, channels_last=True), tmp_path/'r', device='cuda',
                   num_workers=0, collapse=False)
     assert all(math.isfinite(l) for *_, l in learn.gan_losses.steps)
     assert (tmp_path/'r'/'samples'/'epoch_001.png').exists()
@@ -60,16 +60,16 @@ def test_sampling_a_sync_bn_generator_on_the_gpu():
 
 def test_fid_callback_on_the_gpu(cache, tmp_path, monkeypatch):
     from lsun_gan.test_utils import write_random_fid_weights
-    from lsun_gan.train import train
+    from lsun_gan.train import train, RunConfig
     write_random_fid_weights(tmp_path/'th'); monkeypatch.setenv('TORCH_HOME', str(tmp_path/'th'))
-    train('dcgan', cache, tmp_path/'r', size=32, bs=32, epochs=1, device='cuda', num_workers=0, collapse=False,
+    train(RunConfig('dcgan', cache, size=32, bs=32, epochs=1), tmp_path/'r', device='cuda', num_workers=0, collapse=False,
           fid_every=1, fid_n=64)
     import csv
     row = next(csv.DictReader(open(tmp_path/'r'/'metrics.csv')))
     assert float(row['fid']) > 0 and row['fid_n'] == '64'
 
 def test_pretrained_gan_on_the_gpu(cache, tmp_path):
-    from lsun_gan.train import train
-    learn = train('gan', cache, tmp_path/'r', size=32, bs=16, epochs=1, device='cuda', num_workers=0,
-                  backbone='resnet18', collapse=False, precision='bf16', learner_kw=dict(max_crit=5))
+    from lsun_gan.train import train, RunConfig
+    learn = train(RunConfig('gan', cache, size=32, bs=16, epochs=1, backbone='resnet18', precision='bf16',
+                            learner_kw=dict(max_crit=5)), tmp_path/'r', device='cuda', num_workers=0, collapse=False)
     assert all(math.isfinite(l) for *_, l in learn.gan_losses.steps) and learn.gan_losses.n['gen'] > 0

@@ -200,8 +200,8 @@ def test_atomic_names_the_real_file(tmp_path):
 
 # ---- 3. One line for every user mistake
 @pytest.mark.parametrize('args,words', [(['--workers', -1], ['--workers']),
-                                        (['--seed', 99999999999999999999], ['--seed']),
-                                        (['--nf', 100000], ['--nf', '1024'])])
+                                        (['--seed', 99999999999999999999], ['seed must be between']),
+                                        (['--nf', 100000], ['nf 100000', '1024'])])
 def test_train_bad_options(imgs, tmp_path, capsys, args, words):
     code, err = run_cli('lsun_gan_train', 'dcgan', imgs, '--out', tmp_path/'run', '--size', 32, '--bs', 8, *args,
                         capsys=capsys, within=30)
@@ -262,7 +262,7 @@ def _ckpt(path, config, nan=False, payload=None):
     if nan: next(iter(G.parameters())).data[0] = float('nan')
     save_checkpoint(dict(config=config, generator=G.state_dict(), ema=None), path)
 
-GOOD = dict(arch='dcgan', size=32, nz=100, nf=8, stats='gan')
+GOOD = dict(arch='dcgan', data='/nowhere', size=32, nz=100, nf=8, stats='gan')
 
 @pytest.mark.parametrize('config,words', [(dict(GOOD, arch='xyz'), ['arch']), (None, ['no run configuration']),
                                           (dict(GOOD, nz=-5), ['nz']), ([1, 2], ['no run configuration']),
@@ -329,7 +329,7 @@ def test_compare_refuses_out_inside_its_image_folder(imgs, tmp_path, capsys):
 def test_train_workers_bounded_by_the_cores(imgs, tmp_path, monkeypatch):
     import lsun_gan.train as T
     seen = []
-    def spy(*args, **kw): seen.append(args[7]); raise KeyboardInterrupt   # build_learner's num_workers; stop there
+    def spy(*args, **kw): seen.append(args[3]); raise KeyboardInterrupt   # build_learner's num_workers; stop there
     monkeypatch.setattr(T, 'build_learner', spy)
-    with pytest.raises(KeyboardInterrupt): T.train('dcgan', imgs, tmp_path/'run', size=32, bs=8, num_workers=100000)
+    with pytest.raises(KeyboardInterrupt): T.train(T.RunConfig('dcgan', imgs, size=32, bs=8), tmp_path/'run', num_workers=100000)
     assert seen == [os.cpu_count()]

@@ -44,7 +44,7 @@ def test_kill_and_resume_reproduces_losses(cache, tmp_path):
     (['dcgan', '/no/such/data'], 'does not exist'),
     (['dcgan', '{cache}', '--size', '48'], 'not supported'),
     (['dcgan', '{cache}', '--size', '64'], 'prepared at 32 px'),
-    (['dcgan', '{cache}', '--resume'], 'no checkpoint at'),
+    (['dcgan', '{cache}', '--resume'], 'holds no run (no config.json)'),
 ])
 def test_bad_arguments_one_line(cache, tmp_path, args, msg, capsys):
     code, err = run_cli('lsun_gan_train', *[a.format(cache=cache) for a in args], '--out', tmp_path/'r', capsys=capsys)
@@ -72,8 +72,8 @@ def test_two_runs_into_one_folder_second_is_refused(cache, tmp_path):
     assert first.returncode == 0, first.stderr.read()[-1500:]
     assert load_checkpoint(tmp_path/'r'/'ckpt.pth')['config']['seed'] == 42
 
-@pytest.mark.parametrize('args,msg', [(['--lr', '-1'], 'lr must be > 0'), (['--bs', '0'], 'bs must be > 0'),
-                                      (['--epochs', '0'], 'epochs must be > 0'), (['--device', 'gpu7'], 'unknown device')])
+@pytest.mark.parametrize('args,msg', [(['--lr', '-1'], 'lr must be a number > 0'), (['--bs', '0'], 'bs must be a whole number > 0'),
+                                      (['--epochs', '0'], 'epochs must be a whole number > 0'), (['--device', 'gpu7'], 'unknown device')])
 def test_bad_numbers_one_line(cache, tmp_path, args, msg, capsys):
     code, err = run_cli('lsun_gan_train', 'dcgan', cache, '--out', tmp_path/'r', '--size', '32', *args, capsys=capsys)
     assert code == 2, err[-1500:]
